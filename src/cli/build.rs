@@ -1,0 +1,111 @@
+//! `briefing build` and `briefing check`.
+
+use super::{SITE_ERRORS, USAGE, report, root_or_current};
+use briefing::{BuildOptions, Built};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// `briefing build`
+#[derive(clap::Args, Debug)]
+pub(crate) struct BuildArgs {
+    /// The site folder (holding site.toml).
+    #[arg(long)]
+    root: Option<PathBuf>,
+    /// Output folder (default: [build] output_dir, "public").
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Override base_url (for a preview deploy).
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Include drafts.
+    #[arg(long)]
+    drafts: bool,
+    /// Write a site that works opened from disk (relative links naming files).
+    #[arg(long)]
+    offline: bool,
+}
+
+/// `briefing check`
+#[derive(clap::Args, Debug)]
+pub(crate) struct CheckArgs {
+    /// The site folder (holding site.toml).
+    #[arg(long)]
+    root: Option<PathBuf>,
+    /// Accepted for symmetry with build: check always validates drafts too.
+    #[arg(long)]
+    drafts: bool,
+}
+
+fn run_pipeline(root: &std::path::Path, opts: &BuildOptions) -> Result<Built, u8> {
+    if let Some(url) = &opts.base_url
+        && let Err(message) = briefing::load::config::check_base_url(url)
+    {
+        eprintln!("error: --base-url: {message}");
+        return Err(USAGE);
+    }
+    briefing::build(root, opts).map_err(|e| {
+        eprintln!("error: {e}");
+        USAGE
+    })
+}
+
+pub(crate) fn build(args: BuildArgs) -> u8 {
+    let started = Instant::now();
+    let root = root_or_current(args.root);
+    let opts = BuildOptions {
+        drafts: args.drafts,
+        base_url: args.base_url,
+        offline: args.offline.then_some(true),
+        inject: None,
+    };
+    let built = match run_pipeline(&root, &opts) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    report(&built.sources, &built.diagnostics);
+    let Some(output) = built.output else {
+        eprintln!("nothing was written: the previous output is as it was");
+        return SITE_ERRORS;
+    };
+    let out_dir = args
+        .output
+        .or(built.output_dir)
+        .unwrap_or_else(|| root.join("public"));
+    match briefing::write::write(&output, &root, &out_dir) {
+        Ok(r) => {
+            eprintln!(
+                "built {} files into {} in {} ms ({} written, {} unchanged, {} removed)",
+                output.files.len(),
+                out_dir.display(),
+                started.elapsed().as_millis(),
+                r.written,
+                r.unchanged,
+                r.removed
+            );
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            USAGE
+        }
+    }
+}
+
+pub(crate) fn check(args: CheckArgs) -> u8 {
+    let root = root_or_current(args.root);
+    let opts = BuildOptions {
+        drafts: true,
+        ..BuildOptions::default()
+    };
+    let built = match run_pipeline(&root, &opts) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    report(&built.sources, &built.diagnostics);
+    if built.output.is_none() {
+        return SITE_ERRORS;
+    }
+    let pages = built.output.map(|o| o.files.len()).unwrap_or(0);
+    eprintln!("ok: the site is valid ({pages} files would be written)");
+    0
+}

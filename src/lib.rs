@@ -1,0 +1,130 @@
+//! `briefing` turns a folder of source articles and hand-written YAML summaries of meetings,
+//! people, topics and organizations into a linked static website.
+//!
+//! The pipeline reads as its stages: [`load`] (files → typed entities), [`resolve`] (references,
+//! citations, quotes, mentions, backlinks), [`render`] (pages in memory), [`write`] (onto disk,
+//! only what changed). `serve` runs the same pipeline and serves from memory.
+
+#![warn(missing_docs, unreachable_pub)]
+
+pub mod diag;
+pub mod highlight;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod render;
+pub mod resolve;
+pub mod sanitize;
+pub mod source;
+pub mod text;
+pub mod write;
+
+use diag::Diagnostics;
+use render::{Output, RenderOptions};
+use source::{SourceMap, Span};
+use std::path::{Path, PathBuf};
+
+/// What a build is asked to do.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// Include drafts.
+    pub drafts: bool,
+    /// Override `base_url`.
+    pub base_url: Option<String>,
+    /// Override `[build] offline` (`Some(true)` for `--offline`).
+    pub offline: Option<bool>,
+    /// HTML to insert before `</body>` (serve's live-reload script).
+    pub inject: Option<String>,
+}
+
+/// The result of running the pipeline in memory.
+pub struct Built {
+    /// Every file read, for printing diagnostics.
+    pub sources: SourceMap,
+    /// Every problem found.
+    pub diagnostics: Diagnostics,
+    /// The rendered site, when there were no errors.
+    pub output: Option<Output>,
+    /// The output folder from `site.toml`, relative paths resolved against the root.
+    pub output_dir: Option<PathBuf>,
+}
+
+/// Load, resolve and render the site at `root` in memory. `Err` only when there is no site.
+pub fn build(root: &Path, opts: &BuildOptions) -> Result<Built, load::LoadError> {
+    let mut diags = Diagnostics::default();
+    let mut raw = match load::load(root, &mut diags)? {
+        Ok(raw) => raw,
+        Err(sources) => {
+            return Ok(Built {
+                sources,
+                diagnostics: diags,
+                output: None,
+                output_dir: None,
+            });
+        }
+    };
+    let output_dir = Some(root.join(&raw.config.build.output_dir));
+    let base_url = opts
+        .base_url
+        .clone()
+        .unwrap_or_else(|| raw.config.base_url.clone());
+    if !highlight::theme_exists(&raw.config.markdown.highlight_theme) {
+        let config_file = source::FileId(0);
+        let at = raw
+            .sources
+            .get(config_file)
+            .text
+            .find("highlight_theme")
+            .unwrap_or(0);
+        let known = highlight::theme_names();
+        let hint = diag::did_you_mean(
+            &raw.config.markdown.highlight_theme,
+            known.iter().map(String::as_str),
+        );
+        diags.error(
+            Span::new(config_file, at, at),
+            format!(
+                "`{}` is not a highlight theme{hint}; known: {}",
+                raw.config.markdown.highlight_theme,
+                known.join(", ")
+            ),
+        );
+    }
+    let theme = match render::theme::load(root, &raw.config.theme) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            let at = raw
+                .sources
+                .get(source::FileId(0))
+                .text
+                .find("theme")
+                .unwrap_or(0);
+            diags.error(Span::new(source::FileId(0), at, at), e.to_string());
+            None
+        }
+    };
+    let templates = theme
+        .as_ref()
+        .and_then(|t| render::compile(t, &mut raw.sources, &mut diags));
+    let offline = opts.offline.unwrap_or(raw.config.build.offline);
+    let drafts = opts.drafts || raw.config.build.drafts;
+    let site = resolve::resolve(raw, resolve::ResolveOptions { drafts }, &mut diags);
+    let output = match (&theme, &templates) {
+        (Some(theme), Some(templates)) if !diags.has_errors() => {
+            let ropts = RenderOptions {
+                base_url,
+                offline,
+                inject: opts.inject.clone(),
+            };
+            render::render(&site, templates, theme, &ropts, &mut diags)
+        }
+        _ => None,
+    };
+    let output = if diags.has_errors() { None } else { output };
+    Ok(Built {
+        sources: site.sources,
+        diagnostics: diags,
+        output,
+        output_dir,
+    })
+}

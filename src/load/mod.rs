@@ -1,0 +1,558 @@
+//! Loading: the site folder in, a [`RawSite`] of typed but unresolved entities out.
+//!
+//! Reads `site.toml`, then every content file (in parallel), checks names, sizes and encodings,
+//! splits article front matter from the body, and reads each YAML document into the typed
+//! entities of [`crate::model`]. Every problem becomes a diagnostic; nothing is resolved yet.
+
+pub mod config;
+pub mod entities;
+pub mod fields;
+pub mod yaml;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::*;
+use crate::source::{FileId, SourceFile, SourceMap, Span, relative_path};
+use config::Config;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use yaml::Embedding;
+
+/// Everything read from a site folder, before references are checked.
+#[derive(Clone, Debug)]
+pub struct RawSite {
+    /// The site folder.
+    pub root: PathBuf,
+    /// `site.toml`, parsed.
+    pub config: Config,
+    /// Every file read.
+    pub sources: SourceMap,
+    /// Articles, sorted by id.
+    pub articles: Vec<Article>,
+    /// Meetings, sorted by id.
+    pub meetings: Vec<Meeting>,
+    /// People, sorted by id.
+    pub people: Vec<Person>,
+    /// Topics, sorted by id.
+    pub topics: Vec<Topic>,
+    /// Organizations, sorted by id.
+    pub organizations: Vec<Organization>,
+}
+
+/// Why a site could not even be read (exit status 2, not a content error).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// No `site.toml` under the root.
+    #[error("no site.toml in {0}: run `briefing init DIR` to start a site, or pass --root")]
+    NoConfig(PathBuf),
+    /// The root or `site.toml` cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// What could not be read.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Read `site.toml` alone (used by commands that need the config before the content).
+pub fn read_config(
+    root: &Path,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Result<Option<Config>, LoadError> {
+    let path = root.join("site.toml");
+    if !path.is_file() {
+        return Err(LoadError::NoConfig(root.to_path_buf()));
+    }
+    let bytes = std::fs::read(&path).map_err(|source| LoadError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let (text, problem) = decode(&bytes);
+    let id = sources.add(SourceFile::new("site.toml".into(), path, text));
+    if let Some(problem) = problem {
+        diags.error(Span::file_start(id), problem);
+        return Ok(None);
+    }
+    Ok(config::parse(sources.get(id), id, diags))
+}
+
+/// Read the whole site. Content problems are in `diags`; `Err` only when there is no site.
+/// When `site.toml` itself is wrong, the files read so far come back as `Ok(Err(sources))`.
+pub fn load(root: &Path, diags: &mut Diagnostics) -> Result<Result<RawSite, SourceMap>, LoadError> {
+    let mut sources = SourceMap::default();
+    let Some(config) = read_config(root, &mut sources, diags)? else {
+        return Ok(Err(sources));
+    };
+    let files = list_content(root, &config, &mut sources, diags);
+    let first_id = sources.iter().count() as u32;
+    let results: Vec<(SourceFile, Parsed, Diagnostics)> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, listed)| read_one(root, listed, FileId(first_id + i as u32), &config))
+        .collect();
+    let mut site = RawSite {
+        root: root.to_path_buf(),
+        config,
+        sources,
+        articles: Vec::new(),
+        meetings: Vec::new(),
+        people: Vec::new(),
+        topics: Vec::new(),
+        organizations: Vec::new(),
+    };
+    for (file, parsed, file_diags) in results {
+        site.sources.add(file);
+        diags.extend(file_diags);
+        match parsed {
+            Parsed::Article(a) => site.articles.push(*a),
+            Parsed::Meeting(m) => site.meetings.push(*m),
+            Parsed::Person(p) => site.people.push(*p),
+            Parsed::Topic(t) => site.topics.push(*t),
+            Parsed::Organization(o) => site.organizations.push(*o),
+            Parsed::Nothing => {}
+        }
+    }
+    Ok(Ok(site))
+}
+
+/// A content file found by the walk, not yet read.
+#[derive(Clone, Debug)]
+struct Listed {
+    kind: Kind,
+    id: String,
+    path: PathBuf,
+    size: u64,
+}
+
+enum Parsed {
+    Article(Box<Article>),
+    Meeting(Box<Meeting>),
+    Person(Box<Person>),
+    Topic(Box<Topic>),
+    Organization(Box<Organization>),
+    Nothing,
+}
+
+/// Whether a file name is one that editors and systems leave behind, ignored silently.
+pub fn is_ignored_silently(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name.ends_with(".swp")
+}
+
+/// Whether `id` is a valid entity id (`^[a-z0-9]+(-[a-z0-9]+)*$`, at most 100 characters).
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 100
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Walk the five content folders; problems with names go to `diags` against a placeholder file.
+fn list_content(
+    root: &Path,
+    config: &Config,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Vec<Listed> {
+    let mut listed = Vec::new();
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    for kind in Kind::ALL {
+        let dir = root.join("content").join(kind.folder());
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut names: Vec<(String, PathBuf)> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+            .collect();
+        names.sort();
+        let mut seen: std::collections::HashMap<String, PathBuf> = std::collections::HashMap::new();
+        for (name, path) in names {
+            if is_ignored_silently(&name) {
+                continue;
+            }
+            let mut problem = |message: String, severity_error: bool| {
+                let id = sources.add(SourceFile::new(
+                    relative_path(root, &path),
+                    path.clone(),
+                    String::new(),
+                ));
+                let span = Span::file_start(id);
+                diags.push(if severity_error {
+                    Diagnostic::error(span, message)
+                } else {
+                    Diagnostic::warning(span, message)
+                });
+            };
+            let meta = match std::fs::symlink_metadata(&path) {
+                Ok(m) => m,
+                Err(e) => {
+                    problem(format!("cannot read this file: {e}"), true);
+                    continue;
+                }
+            };
+            if meta.file_type().is_symlink() {
+                match path.canonicalize() {
+                    Ok(target) if target.starts_with(&canonical_root) => {}
+                    Ok(target) => {
+                        problem(
+                            format!(
+                                "this is a link to {}, outside the site; copy the file in instead",
+                                target.display()
+                            ),
+                            true,
+                        );
+                        continue;
+                    }
+                    Err(_) => {
+                        problem("this is a broken link".into(), true);
+                        continue;
+                    }
+                }
+            }
+            let meta = std::fs::metadata(&path).unwrap_or(meta);
+            if meta.is_dir() {
+                problem(
+                    format!("subfolders of content/{}/ are ignored", kind.folder()),
+                    false,
+                );
+                continue;
+            }
+            let (stem, ext) = match name.rsplit_once('.') {
+                Some((s, e)) => (s.to_string(), e.to_string()),
+                None => (name.clone(), String::new()),
+            };
+            let wanted = match kind {
+                Kind::Article => ext == "md",
+                _ => ext == "yaml" || ext == "yml",
+            };
+            if !wanted {
+                let expected = if kind == Kind::Article {
+                    "`.md`"
+                } else {
+                    "`.yaml` or `.yml`"
+                };
+                problem(
+                    format!(
+                        "ignored: files in content/{}/ end in {expected}",
+                        kind.folder()
+                    ),
+                    false,
+                );
+                continue;
+            }
+            if !is_valid_id(&stem) {
+                problem(
+                    format!(
+                        "`{stem}` is not a valid id: use lowercase letters, digits and single hyphens (like `{}`), at most 100 characters",
+                        suggest_id(&stem)
+                    ),
+                    true,
+                );
+                continue;
+            }
+            if let Some(other) = seen.get(&stem) {
+                problem(
+                    format!(
+                        "two files have the id `{stem}`: this one and {}",
+                        relative_path(root, other)
+                    ),
+                    true,
+                );
+                continue;
+            }
+            seen.insert(stem.clone(), path.clone());
+            listed.push(Listed {
+                kind,
+                id: stem,
+                path,
+                size: meta.len(),
+            });
+        }
+    }
+    if listed.len() as u64 > config.limits.max_files {
+        let id = sources.add(SourceFile::new(
+            "content".into(),
+            root.join("content"),
+            String::new(),
+        ));
+        diags.error(
+            Span::file_start(id),
+            format!(
+                "the site has {} content files, over the limit of {} ([limits] max_files in site.toml raises it)",
+                listed.len(),
+                config.limits.max_files
+            ),
+        );
+        listed.truncate(config.limits.max_files as usize);
+    }
+    listed
+}
+
+/// A valid id made from an invalid one, for suggestions.
+pub fn suggest_id(text: &str) -> String {
+    let mut id = String::new();
+    for c in text.chars().flat_map(|c| c.to_lowercase()) {
+        if c.is_ascii_alphanumeric() {
+            id.push(c);
+        } else if !id.is_empty() && !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    let id = id.trim_end_matches('-');
+    let id: String = id.chars().take(100).collect();
+    let id = id.trim_end_matches('-').to_string();
+    if id.is_empty() { "my-id".into() } else { id }
+}
+
+/// Bytes to text: `Err`-like second value when the file is not UTF-8 text.
+fn decode(bytes: &[u8]) -> (String, Option<String>) {
+    if bytes.contains(&0) {
+        return (
+            String::new(),
+            Some("this is a binary file, not text".into()),
+        );
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (
+            clean_text(text.strip_prefix('\u{feff}').unwrap_or(text)),
+            None,
+        ),
+        Err(e) => (
+            String::new(),
+            Some(format!(
+                "this file is not valid UTF-8 text (invalid byte at offset {}); save it as UTF-8",
+                e.valid_up_to()
+            )),
+        ),
+    }
+}
+
+/// Control characters other than tab and line ends have no place in text or HTML; they become
+/// spaces (one byte for one byte, so spans stay true). Lone `\r` line ends become `\n`.
+fn clean_text(text: &str) -> String {
+    let text = if text.contains('\r') {
+        text.replace("\r\n", " \n").replace('\r', "\n")
+    } else {
+        text.to_string()
+    };
+    if !text
+        .bytes()
+        .any(|b| (b < 0x20 && b != b'\t' && b != b'\n') || b == 0x7f)
+    {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' && c != '\n' && (c as u32) < 0x80 {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn read_one(
+    root: &Path,
+    listed: &Listed,
+    id: FileId,
+    config: &Config,
+) -> (SourceFile, Parsed, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let rel = relative_path(root, &listed.path);
+    let empty = |diags: Diagnostics| {
+        (
+            SourceFile::new(rel.clone(), listed.path.clone(), String::new()),
+            Parsed::Nothing,
+            diags,
+        )
+    };
+    if listed.size > config.limits.max_file_bytes {
+        diags.error(
+            Span::file_start(id),
+            format!(
+                "this file is {} bytes, over the limit of {} ([limits] max_file_bytes in site.toml raises it)",
+                listed.size, config.limits.max_file_bytes
+            ),
+        );
+        return empty(diags);
+    }
+    let bytes = match std::fs::read(&listed.path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.error(Span::file_start(id), format!("cannot read this file: {e}"));
+            return empty(diags);
+        }
+    };
+    let (text, problem) = decode(&bytes);
+    if let Some(problem) = problem {
+        diags.error(Span::file_start(id), problem);
+        return empty(diags);
+    }
+    let file = SourceFile::new(rel, listed.path.clone(), text);
+    let parsed = parse_file(&file, id, listed, config, &mut diags);
+    (file, parsed, diags)
+}
+
+fn parse_file(
+    file: &SourceFile,
+    id: FileId,
+    listed: &Listed,
+    config: &Config,
+    diags: &mut Diagnostics,
+) -> Parsed {
+    let depth = config.limits.max_yaml_depth as usize;
+    if listed.kind == Kind::Article {
+        let Some((yaml_start, yaml_end, body_start)) = split_front_matter(&file.text) else {
+            diags.error(Span::file_start(id), "an article starts with YAML front matter between two `---` lines (title, source, …)");
+            return Parsed::Nothing;
+        };
+        let yaml_text = &file.text[yaml_start..yaml_end];
+        let node = match parse_yaml(yaml_text, file, id, yaml_start, depth) {
+            Ok(n) => n,
+            Err(d) => {
+                diags.push(d);
+                return Parsed::Nothing;
+            }
+        };
+        let body = Markdown {
+            text: file.text[body_start..].to_string(),
+            span: Span::new(id, body_start, body_start),
+            exact_offset: Some(body_start),
+        };
+        return entities::article(&listed.id, id, &node, body, diags)
+            .map(|a| Parsed::Article(Box::new(a)))
+            .unwrap_or(Parsed::Nothing);
+    }
+    let node = match parse_yaml(&file.text, file, id, 0, depth) {
+        Ok(n) => n,
+        Err(d) => {
+            diags.push(d);
+            return Parsed::Nothing;
+        }
+    };
+    if matches!(node.value, yaml::Value::Null) {
+        diags.error(
+            Span::file_start(id),
+            format!("this {} file is empty", listed.kind),
+        );
+        return Parsed::Nothing;
+    }
+    let lid = &listed.id;
+    match listed.kind {
+        Kind::Meeting => {
+            entities::meeting(lid, id, &node, diags).map(|m| Parsed::Meeting(Box::new(m)))
+        }
+        Kind::Person => {
+            entities::person(lid, id, &node, diags).map(|m| Parsed::Person(Box::new(m)))
+        }
+        Kind::Topic => entities::topic(lid, id, &node, diags).map(|m| Parsed::Topic(Box::new(m))),
+        Kind::Organization => {
+            entities::organization(lid, id, &node, diags).map(|m| Parsed::Organization(Box::new(m)))
+        }
+        Kind::Article => None,
+    }
+    .unwrap_or(Parsed::Nothing)
+}
+
+fn parse_yaml(
+    text: &str,
+    file: &SourceFile,
+    id: FileId,
+    offset: usize,
+    max_depth: usize,
+) -> Result<yaml::Node, Diagnostic> {
+    if let Some(at) = nesting_over(text, max_depth) {
+        return Err(Diagnostic::error(
+            Span::new(id, offset + at, offset + at),
+            format!(
+                "this YAML nests deeper than {max_depth} levels ([limits] max_yaml_depth in site.toml raises it)"
+            ),
+        ));
+    }
+    yaml::parse(text, Embedding { file, id, offset })
+}
+
+/// Byte offset where flow or block nesting first goes past `max`, if it does. A cheap pre-scan
+/// so that a hostile file is refused before the parser recurses into it.
+fn nesting_over(text: &str, max: usize) -> Option<usize> {
+    let mut flow = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'[' | b'{' => {
+                flow += 1;
+                if flow > max {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => flow = flow.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches([' ', '-']).len();
+        if indent / 2 > max * 2 {
+            return Some(offset);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Byte ranges of the front matter (`yaml_start..yaml_end`) and the start of the body.
+pub fn split_front_matter(text: &str) -> Option<(usize, usize, usize)> {
+    let first_end = text.find('\n')?;
+    if text[..first_end].trim_end() != "---" {
+        return None;
+    }
+    let yaml_start = first_end + 1;
+    let mut offset = yaml_start;
+    for line in text[yaml_start..].split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            return Some((yaml_start, offset, offset + line.len()));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        assert!(is_valid_id("yuan-jiajun"));
+        assert!(is_valid_id("cq-6-4"));
+        assert!(!is_valid_id("Yuan"));
+        assert!(!is_valid_id("a--b"));
+        assert!(!is_valid_id("-a"));
+        assert!(!is_valid_id(&"a".repeat(101)));
+        assert_eq!(suggest_id("Yuan Jiajun"), "yuan-jiajun");
+    }
+
+    #[test]
+    fn front_matter_split() {
+        let text = "---\ntitle: x\n---\nBody\n";
+        let (a, b, c) = split_front_matter(text).unwrap();
+        assert_eq!(&text[a..b], "title: x\n");
+        assert_eq!(&text[c..], "Body\n");
+        assert!(split_front_matter("no front matter").is_none());
+    }
+
+    #[test]
+    fn deep_nesting_is_caught() {
+        assert!(nesting_over(&"[".repeat(100), 64).is_some());
+        assert!(nesting_over("a: [1, [2]]", 64).is_none());
+    }
+}

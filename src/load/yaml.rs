@@ -1,0 +1,325 @@
+//! YAML as a tree of spanned nodes.
+//!
+//! serde-saphyr parses the text (with its budget against alias bombs, deep nesting and duplicate
+//! keys); we deserialize into [`Node`], a generic tree where every value keeps the byte span of
+//! where it was written. The typed readers in [`super::fields`] then walk that tree and report
+//! every problem of a file at once, each at the offending value, instead of stopping at the
+//! first one as a derived `Deserialize` would.
+
+use crate::diag::Diagnostic;
+use crate::source::{FileId, SourceFile, Span};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+use std::fmt;
+
+/// A YAML value with the place it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// The value.
+    pub value: Value,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// The value of a [`Node`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null`, `~` or nothing.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A number with a fraction.
+    Float(f64),
+    /// Text.
+    Str(String),
+    /// A list.
+    Seq(Vec<Node>),
+    /// A mapping, in the order written.
+    Map(Vec<(Node, Node)>),
+}
+
+impl Value {
+    /// What the value is, for messages ("a list", "text", …).
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Value::Null => "nothing (null)",
+            Value::Bool(_) => "a true/false value",
+            Value::Int(_) => "a number",
+            Value::Float(_) => "a number",
+            Value::Str(_) => "text",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+}
+
+/// What serde-saphyr hands us, before spans are made file-relative.
+struct RawNode(Spanned<RawValue>);
+
+enum RawValue {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<RawNode>),
+    Map(Vec<(RawNode, RawNode)>),
+}
+
+impl<'de> Deserialize<'de> for RawNode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Spanned::<RawValue>::deserialize(d).map(RawNode)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(RawVisitor)
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = RawValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<RawValue, E> {
+        Ok(RawValue::Null)
+    }
+    fn visit_none<E>(self) -> Result<RawValue, E> {
+        Ok(RawValue::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<RawValue, D::Error> {
+        RawValue::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<RawValue, E> {
+        Ok(RawValue::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<RawValue, E> {
+        Ok(RawValue::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawValue, E> {
+        Ok(i64::try_from(v)
+            .map(RawValue::Int)
+            .unwrap_or(RawValue::Float(v as f64)))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<RawValue, E> {
+        Ok(i64::try_from(v)
+            .map(RawValue::Int)
+            .unwrap_or(RawValue::Float(v as f64)))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<RawValue, E> {
+        Ok(i64::try_from(v)
+            .map(RawValue::Int)
+            .unwrap_or(RawValue::Float(v as f64)))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<RawValue, E> {
+        Ok(RawValue::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<RawValue, E> {
+        Ok(RawValue::Str(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<RawValue, E> {
+        Ok(RawValue::Str(v))
+    }
+    fn visit_bytes<E>(self, v: &[u8]) -> Result<RawValue, E> {
+        Ok(RawValue::Str(String::from_utf8_lossy(v).into_owned()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawValue, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<RawNode>()? {
+            items.push(item);
+        }
+        Ok(RawValue::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<RawNode>()? {
+            let value = map.next_value::<RawNode>()?;
+            entries.push((key, value));
+        }
+        Ok(RawValue::Map(entries))
+    }
+}
+
+/// Where a YAML text sits inside its file (front matter starts after `---`).
+#[derive(Clone, Copy)]
+pub struct Embedding<'a> {
+    /// The whole file.
+    pub file: &'a SourceFile,
+    /// Its id.
+    pub id: FileId,
+    /// Byte offset of the YAML text inside the file.
+    pub offset: usize,
+}
+
+impl Embedding<'_> {
+    fn span_at(
+        &self,
+        yaml: &str,
+        line: u64,
+        column: u64,
+        byte: Option<u64>,
+        len: Option<u64>,
+    ) -> Span {
+        let start = match byte {
+            Some(b) => self.offset + b as usize,
+            None => self.offset + offset_of(yaml, line as usize, column as usize),
+        };
+        let start = start.min(self.file.text.len());
+        let end = (start + len.unwrap_or(0) as usize).min(self.file.text.len());
+        Span::new(self.id, start, end)
+    }
+}
+
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut line_start = 0;
+    for _ in 1..line {
+        match text[line_start..].find('\n') {
+            Some(i) => line_start += i + 1,
+            None => return text.len(),
+        }
+    }
+    text[line_start..]
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map(|(i, _)| line_start + i)
+        .unwrap_or(text.len())
+}
+
+fn convert(raw: RawNode, yaml: &str, at: &Embedding) -> Node {
+    let loc = raw.0.referenced;
+    let span = at.span_at(
+        yaml,
+        loc.line(),
+        loc.column(),
+        loc.span().byte_offset(),
+        loc.span().byte_len(),
+    );
+    let value = match raw.0.value {
+        RawValue::Null => Value::Null,
+        RawValue::Bool(b) => Value::Bool(b),
+        RawValue::Int(i) => Value::Int(i),
+        RawValue::Float(f) => Value::Float(f),
+        RawValue::Str(s) => Value::Str(s),
+        RawValue::Seq(items) => {
+            Value::Seq(items.into_iter().map(|n| convert(n, yaml, at)).collect())
+        }
+        RawValue::Map(entries) => Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (convert(k, yaml, at), convert(v, yaml, at)))
+                .collect(),
+        ),
+    };
+    Node { value, span }
+}
+
+/// Parse one YAML document embedded in a file.
+pub fn parse(yaml: &str, at: Embedding) -> Result<Node, Diagnostic> {
+    if yaml.trim().is_empty() {
+        return Ok(Node {
+            value: Value::Null,
+            span: Span::new(at.id, at.offset, at.offset),
+        });
+    }
+    let options = serde_saphyr::options! { with_snippet: false };
+    match serde_saphyr::from_str_with_options::<RawNode>(yaml, options) {
+        Ok(raw) => Ok(convert(raw, yaml, &at)),
+        Err(err) => {
+            let span = match err.location() {
+                Some(loc) if loc.line() > 0 => at.span_at(
+                    yaml,
+                    loc.line(),
+                    loc.column(),
+                    loc.span().byte_offset(),
+                    None,
+                ),
+                _ => Span::new(at.id, at.offset, at.offset),
+            };
+            Err(Diagnostic::error(
+                span,
+                format!("invalid YAML: {}", clean_message(&err.to_string())),
+            ))
+        }
+    }
+}
+
+/// serde-saphyr's messages carry their own position; ours is printed in front already.
+fn clean_message(message: &str) -> String {
+    let first = message.lines().next().unwrap_or(message).trim();
+    let first = match first.find(" at line ") {
+        Some(i) => &first[..i],
+        None => first,
+    };
+    first
+        .trim_start_matches("error: ")
+        .trim_end_matches(':')
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn parse_str(text: &str) -> (SourceFile, Result<Node, Diagnostic>) {
+        let file = SourceFile::new("x.yaml".into(), PathBuf::new(), text.into());
+        let at = Embedding {
+            file: &file,
+            id: FileId(0),
+            offset: 0,
+        };
+        let node = parse(text, at);
+        (file.clone(), node)
+    }
+
+    #[test]
+    fn spans_point_at_values() {
+        let (file, node) = parse_str("title: Hello\nlist:\n  - a\n  - bee\n");
+        let node = node.unwrap();
+        let Value::Map(entries) = &node.value else {
+            panic!("not a map")
+        };
+        let (_, list) = &entries[1];
+        let Value::Seq(items) = &list.value else {
+            panic!("not a list")
+        };
+        assert_eq!(file.line_col(items[1].span.start), (4, 5));
+        assert_eq!(
+            &file.text[items[1].span.start..items[1].span.start + 3],
+            "bee"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let (file, node) = parse_str("a: b\nc: [unclosed\n");
+        let err = node.unwrap_err();
+        assert!(err.message.starts_with("invalid YAML"), "{}", err.message);
+        assert!(file.line_col(err.span.start).0 >= 2);
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        let (_, node) = parse_str(&text);
+        assert!(node.is_err());
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused() {
+        let (_, node) = parse_str("a: 1\na: 2\n");
+        assert!(node.is_err());
+    }
+}

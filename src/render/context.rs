@@ -1,0 +1,397 @@
+//! What each template receives.
+//!
+//! One function per page kind builds the variables of that page from the [`Site`], and nothing
+//! more: a template is handed what its page shows, not the whole site. Every variable here is
+//! documented in `docs/templates.md`, which is part of the contract with theme authors.
+
+use super::links::internal;
+use crate::model::*;
+use crate::resolve::{Backlink, Relation, Site};
+use serde_json::{Value, json};
+
+/// A link to an entity: title, address, kind, id, date.
+pub fn link(site: &Site, e: EntityRef) -> Value {
+    let date = site.date(e);
+    json!({
+        "title": site.index.title(e),
+        "url": internal(&site.index.path(e)),
+        "kind": e.kind.noun(),
+        "id": site.index.entry(e).id,
+        "date": date.map(date_value),
+    })
+}
+
+/// A reference written in a field: a link when it resolves, plain text otherwise (drafts).
+fn reference(site: &Site, kind: Kind, id: &IdRef) -> Value {
+    match site.index.lookup(kind, &id.value) {
+        Some(e) => link(site, e),
+        None => {
+            let title = site.index.draft(kind, &id.value).unwrap_or(&id.value);
+            json!({ "title": title, "url": null, "kind": kind.noun(), "id": id.value, "date": null })
+        }
+    }
+}
+
+fn references(site: &Site, kind: Kind, ids: &[IdRef]) -> Vec<Value> {
+    ids.iter().map(|id| reference(site, kind, id)).collect()
+}
+
+/// A date: `iso`, `human`, `precision`, `year`.
+pub fn date_value(d: Date) -> Value {
+    json!({ "iso": d.iso(), "human": d.human(), "precision": d.precision(), "year": d.year })
+}
+
+fn opt_date(d: &Option<Sp<Date>>) -> Value {
+    d.as_ref()
+        .map(|d| date_value(d.value))
+        .unwrap_or(Value::Null)
+}
+
+fn field(site: &Site, md: &Option<Markdown>) -> Value {
+    md.as_ref()
+        .map(|m| Value::String(site.field(m).to_string()))
+        .unwrap_or(Value::Null)
+}
+
+/// Citation, quote and note of an evidence item.
+fn evidence(site: &Site, ev: &Evidence) -> Value {
+    let cite = ev.source.as_ref().and_then(|c| site.cite(c)).map(|c| {
+        let article = EntityRef {
+            kind: Kind::Article,
+            index: c.article,
+        };
+        let a = &site.articles[c.article as usize];
+        json!({
+            "url": internal(&format!("{}#p{}", site.index.path(article), c.paragraph)),
+            "article": link(site, article),
+            "source": a.source,
+            "paragraph": c.paragraph,
+            "ref": format!("{}#p{}", a.common.id, c.paragraph),
+        })
+    });
+    json!({
+        "cite": cite,
+        "quote": ev.quote.as_ref().map(|q| &q.value),
+        "note": field(site, &ev.note),
+    })
+}
+
+/// The page's incoming links, grouped by relation.
+pub fn backlinks(site: &Site, e: EntityRef) -> Vec<Value> {
+    let Some(list) = site.backlinks.get(&e) else {
+        return Vec::new();
+    };
+    let mut groups: Vec<Value> = Vec::new();
+    let mut current: Option<(Relation, Vec<Value>)> = None;
+    let push = |groups: &mut Vec<Value>, (relation, items): (Relation, Vec<Value>)| {
+        groups
+            .push(json!({ "relation": relation, "label": relation.label(e.kind), "items": items }));
+    };
+    for Backlink {
+        relation,
+        from,
+        details,
+    } in list
+    {
+        if current.as_ref().is_some_and(|(r, _)| r != relation)
+            && let Some(done) = current.take()
+        {
+            push(&mut groups, done);
+        }
+        let mut item = link(site, *from);
+        item["details"] = json!(details);
+        current
+            .get_or_insert_with(|| (*relation, Vec::new()))
+            .1
+            .push(item);
+    }
+    if let Some(done) = current {
+        push(&mut groups, done);
+    }
+    groups
+}
+
+fn incoming(site: &Site, e: EntityRef, relation: Relation) -> Vec<Value> {
+    site.backlinks
+        .get(&e)
+        .map(|list| {
+            list.iter()
+                .filter(|b| b.relation == relation)
+                .map(|b| {
+                    let mut item = link(site, b.from);
+                    item["details"] = json!(b.details);
+                    item
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `article` variable of an article page.
+pub fn article(site: &Site, i: usize) -> Value {
+    let a = &site.articles[i];
+    let body = &site.bodies[i];
+    let cited_by = &site.cited_by[i];
+    let blocks: Vec<Value> = body
+        .blocks
+        .iter()
+        .map(|b| {
+            let citers: Vec<Value> = b
+                .number
+                .and_then(|n| cited_by.get(&n))
+                .map(|list| list.iter().map(|e| link(site, *e)).collect())
+                .unwrap_or_default();
+            json!({ "number": b.number, "html": b.html, "cited_by": citers })
+        })
+        .collect();
+    let meetings: Vec<Value> = site.article_meetings[i]
+        .iter()
+        .map(|&m| {
+            link(
+                site,
+                EntityRef {
+                    kind: Kind::Meeting,
+                    index: m,
+                },
+            )
+        })
+        .collect();
+    json!({
+        "id": a.common.id,
+        "title": a.title,
+        "source": a.source,
+        "url": a.url,
+        "published": opt_date(&a.published),
+        "date_note": field(site, &a.date_note),
+        "language": a.language.as_deref().unwrap_or(&site.config.language),
+        "translation": a.translation,
+        "author": a.author,
+        "retrieved": opt_date(&a.retrieved),
+        "archive_url": a.archive_url,
+        "original_title": a.original_title,
+        "draft": a.common.draft,
+        "extra": a.common.extra,
+        "blocks": blocks,
+        "paragraph_count": body.paragraphs.len(),
+        "meetings": meetings,
+    })
+}
+
+/// `meeting` variable of a meeting page.
+pub fn meeting(site: &Site, i: usize) -> Value {
+    let m = &site.meetings[i];
+    let participants: Vec<Value> = m
+        .participants
+        .iter()
+        .map(|p| json!({ "person": reference(site, Kind::Person, &p.person), "role": p.role }))
+        .collect();
+    let key_points: Vec<Value> = m
+        .key_points
+        .iter()
+        .map(|k| {
+            let mut v = evidence(site, &k.evidence);
+            v["html"] = json!(site.field(&k.text));
+            v
+        })
+        .collect();
+    let figures: Vec<Value> = m
+        .figures
+        .iter()
+        .map(|f| {
+            let mut v = evidence(site, &f.evidence);
+            v["label"] = json!(f.label);
+            v["value"] = json!(f.value);
+            v
+        })
+        .collect();
+    let sources: Vec<Value> = site.meeting_sources[i]
+        .iter()
+        .map(|&a| {
+            link(
+                site,
+                EntityRef {
+                    kind: Kind::Article,
+                    index: a,
+                },
+            )
+        })
+        .collect();
+    json!({
+        "id": m.common.id,
+        "title": m.title,
+        "short_title": m.short_title,
+        "date": date_value(m.date.value),
+        "date_note": field(site, &m.date_note),
+        "end_date": opt_date(&m.end_date),
+        "kind": m.kind,
+        "organization": m.organization.as_ref().map(|o| reference(site, Kind::Organization, o)),
+        "location": m.location,
+        "chair": m.chair.as_ref().map(|c| reference(site, Kind::Person, c)),
+        "participants": participants,
+        "topics": references(site, Kind::Topic, &m.topics),
+        "sources": sources,
+        "summary": site.field(&m.summary),
+        "key_points": key_points,
+        "figures": figures,
+        "related": references(site, Kind::Meeting, &m.related),
+        "draft": m.common.draft,
+        "extra": m.common.extra,
+    })
+}
+
+/// `person` variable of a person page.
+pub fn person(site: &Site, i: usize) -> Value {
+    let p = &site.people[i];
+    let e = EntityRef {
+        kind: Kind::Person,
+        index: i as u32,
+    };
+    let mut positions: Vec<&Position> = p.positions.iter().collect();
+    positions.sort_by_key(|pos| {
+        std::cmp::Reverse(pos.from.as_ref().or(pos.as_of.as_ref()).map(|d| d.value))
+    });
+    let positions: Vec<Value> = positions
+        .into_iter()
+        .map(|pos| {
+            let mut v = evidence(site, &pos.evidence);
+            v["title"] = json!(pos.title);
+            v["organization"] = pos
+                .organization
+                .as_ref()
+                .map(|o| reference(site, Kind::Organization, o))
+                .unwrap_or(Value::Null);
+            v["from"] = opt_date(&pos.from);
+            v["to"] = opt_date(&pos.to);
+            v["as_of"] = opt_date(&pos.as_of);
+            v
+        })
+        .collect();
+    json!({
+        "id": p.common.id,
+        "name": p.name.value,
+        "title": p.name.value,
+        "name_local": p.name_local.as_ref().map(|n| &n.value),
+        "aliases": p.aliases.iter().map(|a| &a.value).collect::<Vec<_>>(),
+        "positions": positions,
+        "summary": field(site, &p.summary),
+        "chaired": incoming(site, e, Relation::Chaired),
+        "took_part": incoming(site, e, Relation::TookPart),
+        "mentioned_in": incoming(site, e, Relation::Mentioned),
+        "draft": p.common.draft,
+        "extra": p.common.extra,
+    })
+}
+
+/// `topic` variable of a topic page.
+pub fn topic(site: &Site, i: usize) -> Value {
+    let t = &site.topics[i];
+    let e = EntityRef {
+        kind: Kind::Topic,
+        index: i as u32,
+    };
+    let targets: Vec<Value> = t
+        .targets
+        .iter()
+        .map(|target| {
+            let mut v = evidence(site, &target.evidence);
+            v["html"] = json!(site.field(&target.text));
+            v["due"] = opt_date(&target.due);
+            v
+        })
+        .collect();
+    let mut articles = incoming(site, e, Relation::Mentioned);
+    articles.sort_by(|a, b| b["date"]["iso"].as_str().cmp(&a["date"]["iso"].as_str()));
+    json!({
+        "id": t.common.id,
+        "title": t.title.value,
+        "aliases": t.aliases.iter().map(|a| &a.value).collect::<Vec<_>>(),
+        "parent": t.parent.as_ref().map(|p| reference(site, Kind::Topic, p)),
+        "children": incoming(site, e, Relation::ParentOf),
+        "summary": site.field(&t.summary),
+        "targets": targets,
+        "related": references(site, Kind::Topic, &t.related),
+        "meetings": incoming(site, e, Relation::Discussed),
+        "articles": articles,
+        "draft": t.common.draft,
+        "extra": t.common.extra,
+    })
+}
+
+/// `organization` variable of an organization page.
+pub fn organization(site: &Site, i: usize) -> Value {
+    let o = &site.organizations[i];
+    let e = EntityRef {
+        kind: Kind::Organization,
+        index: i as u32,
+    };
+    json!({
+        "id": o.common.id,
+        "name": o.name.value,
+        "title": o.name.value,
+        "name_local": o.name_local.as_ref().map(|n| &n.value),
+        "aliases": o.aliases.iter().map(|a| &a.value).collect::<Vec<_>>(),
+        "kind": o.kind,
+        "parent": o.parent.as_ref().map(|p| reference(site, Kind::Organization, p)),
+        "children": incoming(site, e, Relation::ParentOf),
+        "summary": field(site, &o.summary),
+        "people": incoming(site, e, Relation::Position),
+        "meetings": incoming(site, e, Relation::Held),
+        "draft": o.common.draft,
+        "extra": o.common.extra,
+    })
+}
+
+/// A list entry: a link plus what lists show (summary text, kind of meeting, source, date note).
+pub fn list_item(site: &Site, e: EntityRef) -> Value {
+    let mut item = link(site, e);
+    let i = e.index as usize;
+    match e.kind {
+        Kind::Article => {
+            let a = &site.articles[i];
+            item["source"] = json!(a.source);
+            item["date_note"] = json!(a.date_note.as_ref().map(|n| plain_text(site.field(n))));
+            item["language"] = json!(a.language);
+        }
+        Kind::Meeting => {
+            let m = &site.meetings[i];
+            item["kind_of_meeting"] = json!(m.kind);
+            item["short_title"] = json!(m.short_title);
+            item["date_note"] = json!(m.date_note.as_ref().map(|n| plain_text(site.field(n))));
+        }
+        Kind::Person => {
+            let p = &site.people[i];
+            item["name_local"] = json!(p.name_local.as_ref().map(|n| &n.value));
+            item["position"] = json!(p.positions.first().map(|pos| &pos.title));
+        }
+        Kind::Topic => item["parent"] = json!(site.topics[i].parent.as_ref().map(|p| &p.value)),
+        Kind::Organization => {
+            item["name_local"] = json!(site.organizations[i].name_local.as_ref().map(|n| &n.value))
+        }
+    }
+    item
+}
+
+/// Text of an HTML fragment, for titles and search (tags dropped, entities decoded).
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    let out: String = out
+        .chars()
+        .filter(|c| *c != crate::markdown::LINK_START && *c != crate::markdown::LINK_END)
+        .collect();
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,548 @@
+//! Rendering: a resolved [`Site`] in, every output file as bytes in memory out.
+//!
+//! One table lists the pages (home, each entity, each collection index and year, search, not
+//! found); each is rendered in parallel from its own small context with the theme's Tera
+//! templates, its internal links finished for where it lives. Feeds, the sitemap, robots.txt,
+//! the search index and static files are added beside them. Nothing is written here.
+
+pub mod context;
+pub mod feeds;
+pub mod links;
+pub mod theme;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::{EntityRef, Kind};
+use crate::resolve::Site;
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+use context::{link, list_item};
+use links::{LinkStyle, internal};
+use rayon::prelude::*;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+use theme::Theme;
+
+/// A collection index lists at most this many entries before it splits into year pages.
+pub const YEAR_PAGE_THRESHOLD: usize = 1000;
+
+/// Every file of the output: path relative to the output folder → bytes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Output {
+    /// Files by path (`people/x/index.html`).
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// How to render.
+#[derive(Clone, Debug)]
+pub struct RenderOptions {
+    /// `base_url` in effect (site.toml or `--base-url`).
+    pub base_url: String,
+    /// Relative links for a folder opened from disk.
+    pub offline: bool,
+    /// HTML inserted before `</body>` of every page (the live-reload script of `serve`).
+    pub inject: Option<String>,
+}
+
+/// The theme's templates, compiled, and which file each came from.
+pub struct Templates {
+    tera: tera::Tera,
+    files: HashMap<String, FileId>,
+}
+
+/// What a page is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PageKind {
+    /// `/`
+    Home,
+    /// An entity's own page.
+    Entity(EntityRef),
+    /// A collection index.
+    List(Kind),
+    /// One year of a large collection.
+    Year(Kind, i32),
+    /// `/search/`
+    Search,
+    /// `/404.html`
+    NotFound,
+}
+
+/// One page of the site.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    /// What it is.
+    pub kind: PageKind,
+    /// Its address relative to the site root (`people/x/`; `` for home; `404.html`).
+    pub path: String,
+}
+
+impl Page {
+    /// The file it is written to.
+    pub fn file(&self) -> String {
+        if self.path.is_empty() || self.path.ends_with('/') {
+            format!("{}index.html", self.path)
+        } else {
+            self.path.clone()
+        }
+    }
+
+    fn template(&self) -> &'static str {
+        match self.kind {
+            PageKind::Home => "index.html",
+            PageKind::Entity(e) => match e.kind {
+                Kind::Article => "article.html",
+                Kind::Meeting => "meeting.html",
+                Kind::Person => "person.html",
+                Kind::Topic => "topic.html",
+                Kind::Organization => "organization.html",
+            },
+            PageKind::List(_) | PageKind::Year(..) => "list.html",
+            PageKind::Search => "search.html",
+            PageKind::NotFound => "404.html",
+        }
+    }
+}
+
+/// Compile the theme's templates; their files are added to `sources` for error positions.
+pub fn compile(
+    theme: &Theme,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Option<Templates> {
+    let mut tera = tera::Tera::new();
+    tera.autoescape_on([".html", ".xml"]);
+    let mut files = HashMap::new();
+    for (name, (shown, text)) in &theme.templates {
+        let id = sources.add(SourceFile::new(
+            shown.clone(),
+            Default::default(),
+            text.clone(),
+        ));
+        files.insert(name.clone(), id);
+    }
+    for name in theme::TEMPLATES {
+        if !theme.templates.contains_key(*name) {
+            let id = sources.add(SourceFile::new(
+                format!("templates/{name}"),
+                Default::default(),
+                String::new(),
+            ));
+            diags.error(
+                Span::file_start(id),
+                format!("the theme has no template `{name}`"),
+            );
+        }
+    }
+    let all = theme
+        .templates
+        .iter()
+        .map(|(name, (_, text))| (name.as_str(), text.as_str()));
+    let ok = match tera.add_raw_templates(all) {
+        Ok(()) => true,
+        Err(e) => {
+            diags.push(template_error(&e, &files, sources, "base.html"));
+            false
+        }
+    };
+    if !ok || diags.has_errors() {
+        return None;
+    }
+    Some(Templates { tera, files })
+}
+
+/// A Tera error as a diagnostic at its place in the template.
+fn template_error(
+    err: &tera::Error,
+    files: &HashMap<String, FileId>,
+    sources: &SourceMap,
+    fallback: &str,
+) -> Diagnostic {
+    let (name, range, message) = match err.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => (
+            report.filename().to_string(),
+            Some(report.span().range.clone()),
+            report.message().to_string(),
+        ),
+        _ => (fallback.to_string(), None, err.to_string()),
+    };
+    let file = files
+        .get(&name)
+        .or_else(|| files.get(fallback))
+        .copied()
+        .unwrap_or(FileId(0));
+    let start = range
+        .map(|r| r.start.min(sources.get(file).text.len()))
+        .unwrap_or(0);
+    let mut text = message;
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    Diagnostic::error(
+        Span::new(file, start, start),
+        format!("template: {}", text.lines().next().unwrap_or("")),
+    )
+}
+
+/// Every page of the site, in a stable order.
+pub fn pages(site: &Site) -> Vec<Page> {
+    let mut pages = vec![Page {
+        kind: PageKind::Home,
+        path: String::new(),
+    }];
+    for kind in Kind::ALL {
+        pages.push(Page {
+            kind: PageKind::List(kind),
+            path: format!("{}/", kind.folder()),
+        });
+        for year in year_pages(site, kind) {
+            pages.push(Page {
+                kind: PageKind::Year(kind, year),
+                path: format!("{}/{year}/", kind.folder()),
+            });
+        }
+        for e in site.all(kind) {
+            pages.push(Page {
+                kind: PageKind::Entity(e),
+                path: site.index.path(e),
+            });
+        }
+    }
+    pages.push(Page {
+        kind: PageKind::Search,
+        path: "search/".into(),
+    });
+    pages.push(Page {
+        kind: PageKind::NotFound,
+        path: "404.html".into(),
+    });
+    pages
+}
+
+/// Years that get a page of their own (only when the collection index would be too long).
+pub fn year_pages(site: &Site, kind: Kind) -> Vec<i32> {
+    if !matches!(kind, Kind::Article | Kind::Meeting)
+        || site.index.count(kind) <= YEAR_PAGE_THRESHOLD
+    {
+        return Vec::new();
+    }
+    let mut years: Vec<i32> = site
+        .all(kind)
+        .filter_map(|e| site.date(e))
+        .map(|d| d.year)
+        .collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    years
+}
+
+/// Render every page and file of the site.
+pub fn render(
+    site: &Site,
+    templates: &Templates,
+    theme: &Theme,
+    opts: &RenderOptions,
+    diags: &mut Diagnostics,
+) -> Option<Output> {
+    let style = LinkStyle {
+        base_path: crate::load::config::base_path_of(&opts.base_url),
+        offline: opts.offline,
+    };
+    let shared = SharedContext::new(site, opts);
+    let pages = pages(site);
+    let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = pages
+        .par_iter()
+        .map(|page| {
+            render_page(site, templates, &shared, &style, opts, page)
+                .map(|html| (page.file(), html.into_bytes()))
+        })
+        .collect();
+    let mut output = Output::default();
+    for result in results {
+        match result {
+            Ok((path, bytes)) => {
+                output.files.insert(path, bytes);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    if diags.has_errors() {
+        return None;
+    }
+    for (path, bytes) in &theme.statics {
+        output.files.insert(path.clone(), bytes.clone());
+    }
+    if site.config.markdown.highlight_theme == "css" {
+        output
+            .files
+            .insert("syntax.css".into(), crate::highlight::css().into_bytes());
+    }
+    feeds::add(site, &pages, opts, &mut output);
+    Some(output)
+}
+
+/// Variables every page shares, computed once.
+struct SharedContext {
+    site: Value,
+}
+
+impl SharedContext {
+    fn new(site: &Site, opts: &RenderOptions) -> Self {
+        let c = &site.config;
+        let nav: Vec<Value> = [Kind::Meeting, Kind::Topic, Kind::Person, Kind::Organization, Kind::Article]
+            .iter()
+            .map(|k| json!({ "title": collection_title(*k), "url": internal(&format!("{}/", k.folder())), "kind": k.folder(), "count": site.index.count(*k) }))
+            .collect();
+        let extra = serde_json::to_value(&c.extra).unwrap_or(Value::Null);
+        SharedContext {
+            site: json!({
+                "title": c.title,
+                "description": c.description,
+                "language": c.language,
+                "base_url": opts.base_url,
+                "extra": extra,
+                "nav": nav,
+                "home_url": internal(""),
+                "search_url": internal("search/"),
+                "feed_url": internal("atom.xml"),
+                "feed_permalink": format!("{}/atom.xml", opts.base_url.trim_end_matches('/')),
+                "offline": opts.offline,
+            }),
+        }
+    }
+}
+
+/// Heading of a collection index.
+pub fn collection_title(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Article => "Articles",
+        Kind::Meeting => "Meetings",
+        Kind::Person => "People",
+        Kind::Topic => "Topics",
+        Kind::Organization => "Organizations",
+    }
+}
+
+fn render_page(
+    site: &Site,
+    templates: &Templates,
+    shared: &SharedContext,
+    style: &LinkStyle,
+    opts: &RenderOptions,
+    page: &Page,
+) -> Result<String, Diagnostic> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("site", &shared.site);
+    let (title, lang, vars) = page_vars(site, page);
+    let permalink = format!("{}/{}", opts.base_url.trim_end_matches('/'), page.path);
+    ctx.insert(
+        "page",
+        &json!({
+            "kind": page_kind_name(page.kind),
+            "title": title,
+            "path": page.path,
+            "url": internal(&page.path),
+            "permalink": permalink,
+            "lang": lang.unwrap_or_else(|| site.config.language.clone()),
+            "feed_url": null,
+        }),
+    );
+    ctx.insert("root", &internal(""));
+    for (key, value) in vars {
+        ctx.insert(key, &value);
+    }
+    let template = page.template();
+    let html = templates
+        .tera
+        .render(template, &ctx)
+        .map_err(|e| template_error(&e, &templates.files, &site.sources, template))?;
+    let mut html = style.finish(&html, &page.path);
+    if let Some(script) = &opts.inject
+        && let Some(at) = html.rfind("</body>")
+    {
+        html.insert_str(at, script);
+    }
+    Ok(html)
+}
+
+fn page_kind_name(kind: PageKind) -> &'static str {
+    match kind {
+        PageKind::Home => "home",
+        PageKind::Entity(e) => e.kind.noun(),
+        PageKind::List(_) => "list",
+        PageKind::Year(..) => "year",
+        PageKind::Search => "search",
+        PageKind::NotFound => "404",
+    }
+}
+
+type Vars = Vec<(&'static str, Value)>;
+
+fn page_vars(site: &Site, page: &Page) -> (String, Option<String>, Vars) {
+    match page.kind {
+        PageKind::Home => (site.config.title.clone(), None, home(site)),
+        PageKind::Entity(e) => {
+            let i = e.index as usize;
+            let (key, value) = match e.kind {
+                Kind::Article => ("article", context::article(site, i)),
+                Kind::Meeting => ("meeting", context::meeting(site, i)),
+                Kind::Person => ("person", context::person(site, i)),
+                Kind::Topic => ("topic", context::topic(site, i)),
+                Kind::Organization => ("organization", context::organization(site, i)),
+            };
+            let lang = (e.kind == Kind::Article)
+                .then(|| value["language"].as_str().unwrap_or("").to_string());
+            let vars = vec![
+                (key, value),
+                ("entity", link(site, e)),
+                ("backlinks", json!(context::backlinks(site, e))),
+            ];
+            (site.index.title(e).to_string(), lang, vars)
+        }
+        PageKind::List(kind) => (
+            collection_title(kind).to_string(),
+            None,
+            list(site, kind, None),
+        ),
+        PageKind::Year(kind, year) => (
+            format!("{} of {year}", collection_title(kind)),
+            None,
+            list(site, kind, Some(year)),
+        ),
+        PageKind::Search => ("Search".into(), None, Vec::new()),
+        PageKind::NotFound => ("Page not found".into(), None, Vec::new()),
+    }
+}
+
+/// Entities of a kind sorted for lists: dated ones newest first, undated after; others by title.
+pub fn sorted(site: &Site, kind: Kind) -> Vec<EntityRef> {
+    let mut all: Vec<EntityRef> = site.all(kind).collect();
+    if matches!(kind, Kind::Article | Kind::Meeting) {
+        all.sort_by(|a, b| match (site.date(*a), site.date(*b)) {
+            (Some(x), Some(y)) => y.cmp(&x).then(a.index.cmp(&b.index)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.index.cmp(&b.index),
+        });
+    } else {
+        all.sort_by_cached_key(|e| (site.index.title(*e).to_lowercase(), e.index));
+    }
+    all
+}
+
+fn list(site: &Site, kind: Kind, only_year: Option<i32>) -> Vars {
+    let items = sorted(site, kind);
+    let by_year = matches!(kind, Kind::Article | Kind::Meeting);
+    let split = !year_pages(site, kind).is_empty();
+    let mut years: Vec<Value> = Vec::new();
+    let mut flat: Vec<Value> = Vec::new();
+    if by_year {
+        let mut groups: Vec<(Option<i32>, Vec<Value>)> = Vec::new();
+        for e in &items {
+            let year = site.date(*e).map(|d| d.year);
+            if only_year.is_some() && year != only_year {
+                continue;
+            }
+            if groups.last().is_none_or(|(y, _)| *y != year) {
+                groups.push((year, Vec::new()));
+            }
+            if !split || only_year.is_some() {
+                groups
+                    .last_mut()
+                    .map(|(_, list)| list.push(list_item(site, *e)));
+            } else {
+                groups.last_mut().map(|(_, list)| list.push(Value::Null));
+            }
+        }
+        years = groups
+            .into_iter()
+            .map(|(year, list)| {
+                let count = list.len();
+                let entries: Vec<Value> = list.into_iter().filter(|v| !v.is_null()).collect();
+                let url = match (year, split && only_year.is_none()) {
+                    (Some(y), true) => json!(internal(&format!("{}/{y}/", kind.folder()))),
+                    _ => Value::Null,
+                };
+                json!({ "year": year, "label": year.map(|y| y.to_string()).unwrap_or_else(|| "Undated".into()), "count": count, "items": entries, "url": url })
+            })
+            .collect();
+    } else {
+        flat = items.iter().map(|e| list_item(site, *e)).collect();
+    }
+    vec![(
+        "list",
+        json!({
+            "kind": kind.noun(),
+            "folder": kind.folder(),
+            "title": collection_title(kind),
+            "year": only_year,
+            "by_year": by_year,
+            "split_by_year": split && only_year.is_none(),
+            "years": years,
+            "items": flat,
+            "count": items.len(),
+            "url": internal(&format!("{}/", kind.folder())),
+        }),
+    )]
+}
+
+fn home(site: &Site) -> Vars {
+    let take = |kind: Kind, n: usize| -> Vec<Value> {
+        sorted(site, kind)
+            .into_iter()
+            .take(n)
+            .map(|e| list_item(site, e))
+            .collect()
+    };
+    let roots: Vec<Value> = sorted(site, Kind::Topic)
+        .into_iter()
+        .filter(|e| {
+            site.topics[e.index as usize]
+                .parent
+                .as_ref()
+                .is_none_or(|p| site.index.lookup(Kind::Topic, &p.value).is_none())
+        })
+        .map(|e| {
+            let mut item = list_item(site, e);
+            let children: Vec<Value> = site
+                .backlinks
+                .get(&e)
+                .map(|list| {
+                    list.iter()
+                        .filter(|b| b.relation == crate::resolve::Relation::ParentOf)
+                        .map(|b| link(site, b.from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            item["children"] = json!(children);
+            item
+        })
+        .collect();
+    let mut people: Vec<(usize, EntityRef)> = site
+        .all(Kind::Person)
+        .map(|e| (site.backlinks.get(&e).map_or(0, Vec::len), e))
+        .collect();
+    people.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.index.cmp(&b.1.index)));
+    let people: Vec<Value> = people
+        .into_iter()
+        .take(24)
+        .map(|(_, e)| list_item(site, e))
+        .collect();
+    vec![(
+        "home",
+        json!({
+            "meetings": take(Kind::Meeting, 10),
+            "articles": take(Kind::Article, 10),
+            "topics": roots,
+            "people": people,
+            "organizations": take(Kind::Organization, 12),
+            "counts": {
+                "articles": site.index.count(Kind::Article),
+                "meetings": site.index.count(Kind::Meeting),
+                "people": site.index.count(Kind::Person),
+                "topics": site.index.count(Kind::Topic),
+                "organizations": site.index.count(Kind::Organization),
+            },
+        }),
+    )]
+}

@@ -1,0 +1,912 @@
+//! Resolving: a [`RawSite`] in, a checked and cross-linked [`Site`] out.
+//!
+//! Drafts are set aside (unless asked for), ids and names are indexed, article bodies are
+//! rendered in parallel (which finds their paragraphs, wikilinks and mentions), every
+//! reference field, citation and quote is checked, and every edge between entities is turned
+//! into a backlink of the page it points at.
+
+pub mod index;
+
+use crate::diag::Diagnostics;
+use crate::load::RawSite;
+use crate::markdown::{self, Marks, Rendered};
+use crate::model::*;
+use crate::source::{FileId, SourceMap, Span};
+use crate::text::{Fold, Normalized, normalize};
+use index::{Entry, Index, NameDef, RefError};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// How an entity points at another, named from the side of the page it points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// A meeting this person chaired.
+    Chaired,
+    /// A meeting this person took part in.
+    TookPart,
+    /// A meeting this organization held.
+    Held,
+    /// A meeting that discussed this topic.
+    Discussed,
+    /// An article reporting on this meeting, or a meeting this article reports on.
+    Reports,
+    /// A person who held a post in this organization.
+    Position,
+    /// An entity citing a paragraph of this article.
+    Cited,
+    /// An article whose text mentions this entity.
+    Mentioned,
+    /// A related meeting or topic.
+    Related,
+    /// A child topic or organization.
+    ParentOf,
+    /// A wikilink in Markdown text.
+    Linked,
+}
+
+impl Relation {
+    /// Heading of the group on the page pointed at.
+    pub fn label(self, target: Kind) -> &'static str {
+        match (self, target) {
+            (Relation::Chaired, _) => "Chaired",
+            (Relation::TookPart, _) => "Took part in",
+            (Relation::Held, _) => "Meetings held",
+            (Relation::Discussed, _) => "Discussed at",
+            (Relation::Reports, Kind::Meeting) => "Reported in",
+            (Relation::Reports, _) => "Source for",
+            (Relation::Position, _) => "People with posts here",
+            (Relation::Cited, _) => "Cited by",
+            (Relation::Mentioned, _) => "Mentioned in",
+            (Relation::Related, _) => "Related",
+            (Relation::ParentOf, Kind::Topic) => "Subtopics",
+            (Relation::ParentOf, _) => "Parent of",
+            (Relation::Linked, _) => "Linked from",
+        }
+    }
+}
+
+/// One incoming edge of a page.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Backlink {
+    /// How.
+    pub relation: Relation,
+    /// From which entity.
+    pub from: EntityRef,
+    /// A role, post title or paragraph list that says more.
+    pub details: Vec<String>,
+}
+
+/// A resolved citation of a paragraph.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cite {
+    /// Article index.
+    pub article: u32,
+    /// Paragraph number.
+    pub paragraph: u32,
+}
+
+/// The checked site, ready to render.
+pub struct Site {
+    /// The site folder.
+    pub root: std::path::PathBuf,
+    /// `site.toml`.
+    pub config: crate::load::config::Config,
+    /// Every file read.
+    pub sources: SourceMap,
+    /// Live articles by id.
+    pub articles: Vec<Article>,
+    /// Live meetings by id.
+    pub meetings: Vec<Meeting>,
+    /// Live people by id.
+    pub people: Vec<Person>,
+    /// Live topics by id.
+    pub topics: Vec<Topic>,
+    /// Live organizations by id.
+    pub organizations: Vec<Organization>,
+    /// Ids, names, mentions.
+    pub index: Index,
+    /// Rendered article bodies, by article index.
+    pub bodies: Vec<Rendered>,
+    /// Rendered Markdown fields, by where they were written.
+    pub fields: HashMap<(FileId, usize), String>,
+    /// Resolved citations of evidence items, by where they were written.
+    pub cites: HashMap<(FileId, usize), Cite>,
+    /// Incoming edges of each entity.
+    pub backlinks: HashMap<EntityRef, Vec<Backlink>>,
+    /// For each article, paragraph number → entities citing it.
+    pub cited_by: Vec<BTreeMap<u32, Vec<EntityRef>>>,
+    /// Meetings each article reports on (its `meetings` and meetings listing it in `sources`).
+    pub article_meetings: Vec<Vec<u32>>,
+    /// Articles reporting on each meeting.
+    pub meeting_sources: Vec<Vec<u32>>,
+}
+
+impl Site {
+    /// HTML of a Markdown field ("" if it was not rendered).
+    pub fn field(&self, md: &Markdown) -> &str {
+        self.fields
+            .get(&(md.span.file, md.span.start))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// The resolved citation of an evidence item.
+    pub fn cite(&self, c: &Citation) -> Option<&Cite> {
+        self.cites.get(&(c.span.file, c.span.start))
+    }
+
+    /// Common fields of an entity.
+    pub fn common(&self, e: EntityRef) -> &Common {
+        let i = e.index as usize;
+        match e.kind {
+            Kind::Article => &self.articles[i].common,
+            Kind::Meeting => &self.meetings[i].common,
+            Kind::Person => &self.people[i].common,
+            Kind::Topic => &self.topics[i].common,
+            Kind::Organization => &self.organizations[i].common,
+        }
+    }
+
+    /// Date of an article or meeting, for sorting and lists.
+    pub fn date(&self, e: EntityRef) -> Option<Date> {
+        match e.kind {
+            Kind::Article => self.articles[e.index as usize]
+                .published
+                .as_ref()
+                .map(|d| d.value),
+            Kind::Meeting => Some(self.meetings[e.index as usize].date.value),
+            _ => None,
+        }
+    }
+
+    /// Every entity of a kind.
+    pub fn all(&self, kind: Kind) -> impl Iterator<Item = EntityRef> + '_ {
+        (0..self.index.count(kind) as u32).map(move |index| EntityRef { kind, index })
+    }
+}
+
+/// Options of the resolve step.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ResolveOptions {
+    /// Keep drafts in the site.
+    pub drafts: bool,
+}
+
+fn split_drafts<T: Clone>(
+    items: Vec<T>,
+    common: impl Fn(&T) -> &Common,
+    keep: bool,
+) -> (Vec<T>, Vec<T>) {
+    let mut items = items;
+    items.sort_by(|a, b| common(a).id.cmp(&common(b).id));
+    if keep {
+        return (items, Vec::new());
+    }
+    items.into_iter().partition(|i| !common(i).draft)
+}
+
+/// Check and cross-link the site.
+pub fn resolve(raw: RawSite, opts: ResolveOptions, diags: &mut Diagnostics) -> Site {
+    let (articles, draft_articles) = split_drafts(raw.articles, |a| &a.common, opts.drafts);
+    let (meetings, draft_meetings) = split_drafts(raw.meetings, |a| &a.common, opts.drafts);
+    let (people, draft_people) = split_drafts(raw.people, |a| &a.common, opts.drafts);
+    let (topics, draft_topics) = split_drafts(raw.topics, |a| &a.common, opts.drafts);
+    let (organizations, draft_orgs) = split_drafts(raw.organizations, |a| &a.common, opts.drafts);
+
+    let mut drafts: Vec<(Kind, String, String)> = Vec::new();
+    drafts.extend(
+        draft_articles
+            .iter()
+            .map(|a| (Kind::Article, a.common.id.clone(), a.title.clone())),
+    );
+    drafts.extend(
+        draft_meetings
+            .iter()
+            .map(|a| (Kind::Meeting, a.common.id.clone(), a.title.clone())),
+    );
+    drafts.extend(
+        draft_people
+            .iter()
+            .map(|a| (Kind::Person, a.common.id.clone(), a.name.value.clone())),
+    );
+    drafts.extend(
+        draft_topics
+            .iter()
+            .map(|a| (Kind::Topic, a.common.id.clone(), a.title.value.clone())),
+    );
+    drafts.extend(draft_orgs.iter().map(|a| {
+        (
+            Kind::Organization,
+            a.common.id.clone(),
+            a.name.value.clone(),
+        )
+    }));
+
+    let entries = [
+        articles
+            .iter()
+            .map(|a| Entry {
+                id: a.common.id.clone(),
+                title: a.title.clone(),
+            })
+            .collect(),
+        meetings
+            .iter()
+            .map(|m| Entry {
+                id: m.common.id.clone(),
+                title: m.title.clone(),
+            })
+            .collect(),
+        people
+            .iter()
+            .map(|p| Entry {
+                id: p.common.id.clone(),
+                title: p.name.value.clone(),
+            })
+            .collect(),
+        topics
+            .iter()
+            .map(|t| Entry {
+                id: t.common.id.clone(),
+                title: t.title.value.clone(),
+            })
+            .collect(),
+        organizations
+            .iter()
+            .map(|o| Entry {
+                id: o.common.id.clone(),
+                title: o.name.value.clone(),
+            })
+            .collect(),
+    ];
+    let names = name_defs(&articles, &meetings, &people, &topics, &organizations);
+    let index = Index::new(entries, names, drafts, diags);
+
+    let mut site = Site {
+        root: raw.root,
+        config: raw.config,
+        sources: raw.sources,
+        bodies: Vec::new(),
+        fields: HashMap::new(),
+        cites: HashMap::new(),
+        backlinks: HashMap::new(),
+        cited_by: vec![BTreeMap::new(); articles.len()],
+        article_meetings: vec![Vec::new(); articles.len()],
+        meeting_sources: vec![Vec::new(); meetings.len()],
+        articles,
+        meetings,
+        people,
+        topics,
+        organizations,
+        index,
+    };
+    render_bodies(&mut site, None, diags);
+    let mut linker = Linker::new(&site);
+    let marks = linker.check_all(diags);
+    let Linker {
+        edges,
+        fields,
+        cites,
+        cited_by,
+        article_meetings,
+        meeting_sources,
+        ..
+    } = linker;
+    site.fields = fields;
+    site.cites = cites;
+    site.cited_by = cited_by;
+    site.article_meetings = article_meetings;
+    site.meeting_sources = meeting_sources;
+    site.backlinks = group_backlinks(&site, edges);
+    if !marks.is_empty() {
+        render_bodies(&mut site, Some(&marks), &mut Diagnostics::default());
+    }
+    site
+}
+
+fn name_defs(
+    articles: &[Article],
+    meetings: &[Meeting],
+    people: &[Person],
+    topics: &[Topic],
+    orgs: &[Organization],
+) -> Vec<NameDef> {
+    let mut defs = Vec::new();
+    let mut add = |kind: Kind, index: usize, name: &Sp<String>, for_mentions: bool| {
+        defs.push(NameDef {
+            entity: EntityRef {
+                kind,
+                index: index as u32,
+            },
+            name: name.value.clone(),
+            span: name.span,
+            for_mentions,
+        });
+    };
+    for (i, a) in articles.iter().enumerate() {
+        add(
+            Kind::Article,
+            i,
+            &Sp::new(a.title.clone(), Span::file_start(a.common.file)),
+            false,
+        );
+    }
+    for (i, m) in meetings.iter().enumerate() {
+        add(
+            Kind::Meeting,
+            i,
+            &Sp::new(m.title.clone(), Span::file_start(m.common.file)),
+            false,
+        );
+        if let Some(short) = &m.short_title {
+            add(
+                Kind::Meeting,
+                i,
+                &Sp::new(short.clone(), Span::file_start(m.common.file)),
+                false,
+            );
+        }
+    }
+    for (i, p) in people.iter().enumerate() {
+        add(Kind::Person, i, &p.name, true);
+        p.name_local
+            .iter()
+            .chain(&p.aliases)
+            .for_each(|n| add(Kind::Person, i, n, true));
+    }
+    for (i, t) in topics.iter().enumerate() {
+        add(Kind::Topic, i, &t.title, true);
+        t.aliases.iter().for_each(|n| add(Kind::Topic, i, n, true));
+    }
+    for (i, o) in orgs.iter().enumerate() {
+        add(Kind::Organization, i, &o.name, true);
+        o.name_local
+            .iter()
+            .chain(&o.aliases)
+            .for_each(|n| add(Kind::Organization, i, n, true));
+    }
+    defs
+}
+
+fn render_bodies(site: &mut Site, marks: Option<&HashMap<u32, Marks>>, diags: &mut Diagnostics) {
+    let theme = site.config.markdown.highlight_theme.clone();
+    let mode = site.config.mentions.link;
+    let results: Vec<(Option<Rendered>, Diagnostics)> = site
+        .articles
+        .par_iter()
+        .enumerate()
+        .map(|(i, article)| {
+            let article_marks = marks.map(|m| m.get(&(i as u32)));
+            if let Some(None) = article_marks {
+                return (None, Diagnostics::default());
+            }
+            let mut d = Diagnostics::default();
+            let opts = markdown::Options {
+                mentions: Some(mode),
+                marks: article_marks.flatten(),
+                highlight_theme: &theme,
+            };
+            let file = site.sources.get(article.common.file);
+            (
+                Some(markdown::render(
+                    &article.body,
+                    file,
+                    &site.index,
+                    opts,
+                    &mut d,
+                )),
+                d,
+            )
+        })
+        .collect();
+    if site.bodies.is_empty() {
+        site.bodies = vec![Rendered::default(); site.articles.len()];
+    }
+    for (i, (rendered, d)) in results.into_iter().enumerate() {
+        diags.extend(d);
+        if let Some(r) = rendered {
+            site.bodies[i] = r;
+        }
+    }
+}
+
+/// Walks every entity, checks its references and collects edges.
+struct Linker<'s> {
+    site: &'s Site,
+    edges: Vec<(EntityRef, Relation, EntityRef, Option<String>)>,
+    fields: HashMap<(FileId, usize), String>,
+    cites: HashMap<(FileId, usize), Cite>,
+    cited_by: Vec<BTreeMap<u32, Vec<EntityRef>>>,
+    article_meetings: Vec<Vec<u32>>,
+    meeting_sources: Vec<Vec<u32>>,
+    marks: HashMap<u32, Marks>,
+}
+
+impl<'s> Linker<'s> {
+    fn new(site: &'s Site) -> Self {
+        Linker {
+            site,
+            edges: Vec::new(),
+            fields: HashMap::new(),
+            cites: HashMap::new(),
+            cited_by: vec![BTreeMap::new(); site.articles.len()],
+            article_meetings: vec![Vec::new(); site.articles.len()],
+            meeting_sources: vec![Vec::new(); site.meetings.len()],
+            marks: HashMap::new(),
+        }
+    }
+
+    fn check_all(&mut self, diags: &mut Diagnostics) -> HashMap<u32, Marks> {
+        let site = self.site;
+        for (i, body) in site.bodies.iter().enumerate() {
+            let from = EntityRef {
+                kind: Kind::Article,
+                index: i as u32,
+            };
+            self.body_edges(from, body, diags);
+        }
+        for (i, a) in site.articles.iter().enumerate() {
+            let from = EntityRef {
+                kind: Kind::Article,
+                index: i as u32,
+            };
+            self.field(from, a.date_note.as_ref(), diags);
+            for m in &a.meetings {
+                if let Some(meeting) = self.reference(Kind::Meeting, m, diags) {
+                    self.report(i as u32, meeting.index);
+                }
+            }
+        }
+        for (i, m) in site.meetings.iter().enumerate() {
+            self.meeting(
+                EntityRef {
+                    kind: Kind::Meeting,
+                    index: i as u32,
+                },
+                m,
+                diags,
+            );
+        }
+        for (i, p) in site.people.iter().enumerate() {
+            self.person(
+                EntityRef {
+                    kind: Kind::Person,
+                    index: i as u32,
+                },
+                p,
+                diags,
+            );
+        }
+        for (i, t) in site.topics.iter().enumerate() {
+            self.topic(
+                EntityRef {
+                    kind: Kind::Topic,
+                    index: i as u32,
+                },
+                t,
+                diags,
+            );
+        }
+        for (i, o) in site.organizations.iter().enumerate() {
+            let from = EntityRef {
+                kind: Kind::Organization,
+                index: i as u32,
+            };
+            self.field(from, o.summary.as_ref(), diags);
+            if let Some(parent) = o
+                .parent
+                .as_ref()
+                .and_then(|p| self.reference(Kind::Organization, p, diags))
+            {
+                self.edges.push((from, Relation::ParentOf, parent, None));
+            }
+        }
+        self.check_cycles(Kind::Topic, diags);
+        self.check_cycles(Kind::Organization, diags);
+        for list in self
+            .article_meetings
+            .iter_mut()
+            .chain(self.meeting_sources.iter_mut())
+        {
+            list.sort_unstable();
+            list.dedup();
+        }
+        for (a, list) in self.article_meetings.clone().into_iter().enumerate() {
+            for m in list {
+                let article = EntityRef {
+                    kind: Kind::Article,
+                    index: a as u32,
+                };
+                let meeting = EntityRef {
+                    kind: Kind::Meeting,
+                    index: m,
+                };
+                self.edges.push((article, Relation::Reports, meeting, None));
+                self.edges.push((meeting, Relation::Reports, article, None));
+            }
+        }
+        for by_paragraph in &mut self.cited_by {
+            for list in by_paragraph.values_mut() {
+                list.sort_unstable();
+                list.dedup();
+            }
+        }
+        std::mem::take(&mut self.marks)
+    }
+
+    fn report(&mut self, article: u32, meeting: u32) {
+        self.article_meetings[article as usize].push(meeting);
+        self.meeting_sources[meeting as usize].push(article);
+    }
+
+    fn body_edges(&mut self, from: EntityRef, body: &Rendered, diags: &mut Diagnostics) {
+        let mut mentioned: BTreeMap<EntityRef, BTreeSet<u32>> = BTreeMap::new();
+        for (entity, paragraph) in &body.mentions {
+            let set = mentioned.entry(*entity).or_default();
+            if let Some(p) = paragraph {
+                set.insert(*p);
+            }
+        }
+        for (entity, paragraphs) in mentioned {
+            let detail = paragraphs
+                .iter()
+                .map(|p| format!("p{p}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            self.edges
+                .push((from, Relation::Mentioned, entity, Some(detail)));
+        }
+        for (entity, _) in &body.links {
+            if !matches!(entity.kind, Kind::Person | Kind::Organization | Kind::Topic) {
+                self.edges.push((from, Relation::Linked, *entity, None));
+            }
+        }
+        self.citations(from, &body.citations, diags);
+    }
+
+    fn citations(&mut self, from: EntityRef, cited: &[markdown::Cited], diags: &mut Diagnostics) {
+        for c in cited {
+            if self.check_paragraph(c.article, c.paragraph, c.span, diags) {
+                self.cited_by[c.article as usize]
+                    .entry(c.paragraph)
+                    .or_default()
+                    .push(from);
+                self.edges.push((
+                    from,
+                    Relation::Cited,
+                    EntityRef {
+                        kind: Kind::Article,
+                        index: c.article,
+                    },
+                    None,
+                ));
+            }
+        }
+    }
+
+    fn check_paragraph(
+        &self,
+        article: u32,
+        paragraph: u32,
+        span: Span,
+        diags: &mut Diagnostics,
+    ) -> bool {
+        let count = self.site.bodies[article as usize].paragraphs.len() as u32;
+        if paragraph > count {
+            let id = &self.site.articles[article as usize].common.id;
+            let hint = if count > 0 {
+                format!(" (did you mean `{id}#p{count}`, its last?)")
+            } else {
+                String::new()
+            };
+            diags.error(span, format!("`{id}#p{paragraph}` is past the end of the article: it has {count} paragraphs{hint}"));
+            return false;
+        }
+        true
+    }
+
+    /// Render a Markdown field and record its links.
+    fn field(&mut self, from: EntityRef, md: Option<&Markdown>, diags: &mut Diagnostics) {
+        let Some(md) = md else { return };
+        let site = self.site;
+        let file = site.sources.get(md.span.file);
+        let opts = markdown::Options {
+            mentions: None,
+            marks: None,
+            highlight_theme: &site.config.markdown.highlight_theme,
+        };
+        let rendered = markdown::render(md, file, &site.index, opts, diags);
+        for (entity, _) in &rendered.links {
+            if *entity != from {
+                self.edges.push((from, Relation::Linked, *entity, None));
+            }
+        }
+        self.citations(from, &rendered.citations, diags);
+        self.fields
+            .insert((md.span.file, md.span.start), rendered.html());
+    }
+
+    fn reference(&mut self, kind: Kind, id: &IdRef, diags: &mut Diagnostics) -> Option<EntityRef> {
+        match self.site.index.resolve_id(kind, &id.value) {
+            Ok(e) => Some(e),
+            Err(RefError::Draft(title)) => {
+                diags.warning(
+                    id.span,
+                    format!(
+                        "`{}` is a draft ({title}), left out of this build: shown as plain text",
+                        id.value
+                    ),
+                );
+                None
+            }
+            Err(RefError::Unknown(message)) => {
+                diags.error(id.span, message);
+                None
+            }
+        }
+    }
+
+    fn link(
+        &mut self,
+        from: EntityRef,
+        relation: Relation,
+        kind: Kind,
+        id: &IdRef,
+        detail: Option<String>,
+        diags: &mut Diagnostics,
+    ) {
+        if let Some(to) = self.reference(kind, id, diags) {
+            self.edges.push((from, relation, to, detail));
+        }
+    }
+
+    fn evidence(&mut self, from: EntityRef, ev: &Evidence, diags: &mut Diagnostics) {
+        self.field(from, ev.note.as_ref(), diags);
+        let Some(source) = &ev.source else { return };
+        let article = match self.site.index.resolve_id(Kind::Article, &source.article) {
+            Ok(a) => a.index,
+            Err(RefError::Draft(title)) => {
+                diags.warning(
+                    source.span,
+                    format!(
+                        "`{}` is a draft ({title}), left out of this build",
+                        source.article
+                    ),
+                );
+                return;
+            }
+            Err(RefError::Unknown(message)) => {
+                diags.error(source.span, message);
+                return;
+            }
+        };
+        if !self.check_paragraph(article, source.paragraph, source.span, diags) {
+            return;
+        }
+        self.cites.insert(
+            (source.span.file, source.span.start),
+            Cite {
+                article,
+                paragraph: source.paragraph,
+            },
+        );
+        self.cited_by[article as usize]
+            .entry(source.paragraph)
+            .or_default()
+            .push(from);
+        self.edges.push((
+            from,
+            Relation::Cited,
+            EntityRef {
+                kind: Kind::Article,
+                index: article,
+            },
+            None,
+        ));
+        if let Some(quote) = &ev.quote {
+            self.quote(article, source.paragraph, quote, diags);
+        }
+    }
+
+    fn quote(&mut self, article: u32, paragraph: u32, quote: &Sp<String>, diags: &mut Diagnostics) {
+        let paragraphs = &self.site.bodies[article as usize].paragraphs;
+        let wanted = normalize(&quote.value, Fold::Quotes);
+        let text = &paragraphs[paragraph as usize - 1];
+        let normalized = Normalized::new(text, Fold::Quotes);
+        if let Some(at) = normalized.text.find(&wanted) {
+            let range = normalized.original_range(at, at + wanted.len());
+            self.marks
+                .entry(article)
+                .or_default()
+                .entry(paragraph)
+                .or_default()
+                .push(range);
+            return;
+        }
+        let id = &self.site.articles[article as usize].common.id;
+        let elsewhere = paragraphs
+            .iter()
+            .position(|p| normalize(p, Fold::Quotes).contains(&wanted))
+            .map(|i| format!(" (it is in `{id}#p{}`: did the citation drift?)", i + 1))
+            .unwrap_or_default();
+        diags.error(
+            quote.span,
+            format!("this quote is not in `{id}#p{paragraph}`{elsewhere}"),
+        );
+    }
+
+    fn meeting(&mut self, from: EntityRef, m: &Meeting, diags: &mut Diagnostics) {
+        self.field(from, Some(&m.summary), diags);
+        self.field(from, m.date_note.as_ref(), diags);
+        if let Some(org) = &m.organization {
+            self.link(from, Relation::Held, Kind::Organization, org, None, diags);
+        }
+        if let Some(chair) = &m.chair {
+            self.link(from, Relation::Chaired, Kind::Person, chair, None, diags);
+        }
+        for p in &m.participants {
+            self.link(
+                from,
+                Relation::TookPart,
+                Kind::Person,
+                &p.person,
+                p.role.clone(),
+                diags,
+            );
+        }
+        for t in &m.topics {
+            self.link(from, Relation::Discussed, Kind::Topic, t, None, diags);
+        }
+        for s in &m.sources {
+            if let Some(article) = self.reference(Kind::Article, s, diags) {
+                self.report(article.index, from.index);
+            }
+        }
+        for r in &m.related {
+            if r.value == m.common.id {
+                diags.error(r.span, "a meeting cannot be related to itself");
+                continue;
+            }
+            self.link(from, Relation::Related, Kind::Meeting, r, None, diags);
+        }
+        for k in &m.key_points {
+            self.field(from, Some(&k.text), diags);
+            self.evidence(from, &k.evidence, diags);
+        }
+        for f in &m.figures {
+            self.evidence(from, &f.evidence, diags);
+        }
+    }
+
+    fn person(&mut self, from: EntityRef, p: &Person, diags: &mut Diagnostics) {
+        self.field(from, p.summary.as_ref(), diags);
+        for pos in &p.positions {
+            if let Some(org) = &pos.organization {
+                self.link(
+                    from,
+                    Relation::Position,
+                    Kind::Organization,
+                    org,
+                    Some(pos.title.clone()),
+                    diags,
+                );
+            }
+            self.evidence(from, &pos.evidence, diags);
+        }
+    }
+
+    fn topic(&mut self, from: EntityRef, t: &Topic, diags: &mut Diagnostics) {
+        self.field(from, Some(&t.summary), diags);
+        if let Some(parent) = &t.parent {
+            self.link(from, Relation::ParentOf, Kind::Topic, parent, None, diags);
+        }
+        for r in &t.related {
+            if r.value == t.common.id {
+                diags.error(r.span, "a topic cannot be related to itself");
+                continue;
+            }
+            self.link(from, Relation::Related, Kind::Topic, r, None, diags);
+        }
+        for target in &t.targets {
+            self.field(from, Some(&target.text), diags);
+            self.evidence(from, &target.evidence, diags);
+        }
+    }
+
+    /// Parents must form a tree: report each cycle once, at a `parent` field in it.
+    fn check_cycles(&self, kind: Kind, diags: &mut Diagnostics) {
+        let site = self.site;
+        let parent_of = |i: usize| -> Option<(u32, &IdRef)> {
+            let field = match kind {
+                Kind::Topic => site.topics[i].parent.as_ref(),
+                _ => site.organizations[i].parent.as_ref(),
+            }?;
+            site.index
+                .lookup(kind, &field.value)
+                .map(|e| (e.index, field))
+        };
+        let n = site.index.count(kind);
+        let mut state = vec![0u8; n]; // 0 new, 1 on the current path, 2 done
+        for start in 0..n {
+            let mut path = Vec::new();
+            let mut at = start;
+            while state[at] == 0 {
+                state[at] = 1;
+                path.push(at);
+                match parent_of(at) {
+                    Some((p, _)) => at = p as usize,
+                    None => break,
+                }
+            }
+            if state[at] == 1 && parent_of(at).is_some() {
+                let cycle_start = path.iter().position(|&x| x == at).unwrap_or(0);
+                let ids: Vec<&str> = path[cycle_start..]
+                    .iter()
+                    .map(|&i| {
+                        site.index
+                            .entry(EntityRef {
+                                kind,
+                                index: i as u32,
+                            })
+                            .id
+                            .as_str()
+                    })
+                    .collect();
+                if let Some((_, field)) = parent_of(at) {
+                    diags.error(
+                        field.span,
+                        format!("`parent` makes a cycle: {} → {}", ids.join(" → "), ids[0]),
+                    );
+                }
+            }
+            for i in path {
+                state[i] = 2;
+            }
+        }
+    }
+}
+
+fn group_backlinks(
+    site: &Site,
+    edges: Vec<(EntityRef, Relation, EntityRef, Option<String>)>,
+) -> HashMap<EntityRef, Vec<Backlink>> {
+    let mut grouped: HashMap<EntityRef, BTreeMap<(Relation, EntityRef), Vec<String>>> =
+        HashMap::new();
+    for (from, relation, to, detail) in edges {
+        if from == to {
+            continue;
+        }
+        let details = grouped
+            .entry(to)
+            .or_default()
+            .entry((relation, from))
+            .or_default();
+        if let Some(d) = detail.filter(|d| !d.is_empty())
+            && !details.contains(&d)
+        {
+            details.push(d);
+        }
+    }
+    grouped
+        .into_iter()
+        .map(|(to, map)| {
+            let mut list: Vec<Backlink> = map
+                .into_iter()
+                .map(|((relation, from), details)| Backlink {
+                    relation,
+                    from,
+                    details,
+                })
+                .collect();
+            list.sort_by(|a, b| {
+                a.relation
+                    .cmp(&b.relation)
+                    .then(a.from.kind.cmp(&b.from.kind))
+                    .then(site.date(b.from).cmp(&site.date(a.from)))
+                    .then(a.from.index.cmp(&b.from.index))
+            });
+            (to, list)
+        })
+        .collect()
+}

@@ -1,0 +1,183 @@
+//! Text normalization for matching names and quotes.
+//!
+//! FORMAT.md matches mentions and quotes "after NFKC, case-folded, white space runs as one
+//! space, dashes as one hyphen" (quotes also fold curly quotes and ignore white space next to
+//! CJK characters). [`Normalized`] does that and remembers, for every byte it produced, which
+//! byte of the original it came from, so a match can be mapped back and linked or marked.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Text after normalization, with a map back to the original.
+#[derive(Debug, Default, Clone)]
+pub struct Normalized {
+    /// The normalized text.
+    pub text: String,
+    /// For each byte of `text`, the byte offset in the original where its character began.
+    starts: Vec<u32>,
+    /// For each byte of `text`, the byte offset in the original just past its character.
+    ends: Vec<u32>,
+}
+
+/// Which folding rules apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fold {
+    /// Names: NFKC, lowercase, white space, dashes, curly quotes.
+    Names,
+    /// Quotes: as names, and white space next to a CJK character is dropped.
+    Quotes,
+}
+
+/// Whether `c` is a CJK character (Han, kana, Hangul, CJK punctuation, full-width forms).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x2E80..=0x2FDF | 0x3000..=0x303F | 0x3040..=0x30FF | 0x3100..=0x312F | 0x3130..=0x318F
+        | 0x31A0..=0x31FF | 0x3200..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xA960..=0xA97F
+        | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0x20000..=0x2FA1F)
+}
+
+fn fold_char(c: char) -> Option<char> {
+    match c {
+        '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => Some('-'),
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => Some('\''),
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => Some('"'),
+        '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => None,
+        _ => Some(c),
+    }
+}
+
+impl Normalized {
+    /// Normalize `input`.
+    pub fn new(input: &str, fold: Fold) -> Self {
+        let mut b = Builder {
+            out: Normalized {
+                text: String::with_capacity(input.len()),
+                starts: Vec::with_capacity(input.len()),
+                ends: Vec::with_capacity(input.len()),
+            },
+            pending_space: None,
+            last_cjk: false,
+            fold,
+        };
+        for (offset, c) in input.char_indices() {
+            let (start, end) = (offset as u32, (offset + c.len_utf8()) as u32);
+            if c.is_ascii() {
+                b.push(c, start, end);
+            } else {
+                for n in std::iter::once(c).nfkc() {
+                    b.push(n, start, end);
+                }
+            }
+        }
+        b.out
+    }
+
+    /// The original byte range of the normalized range `start..end`.
+    pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
+        if start >= end || end > self.starts.len() {
+            return (0, 0);
+        }
+        (self.starts[start] as usize, self.ends[end - 1] as usize)
+    }
+}
+
+/// Accumulates normalized text. A run of white space is held back until the next visible
+/// character shows whether it is kept (one space) or dropped (at the start, at the end, or next
+/// to CJK when folding quotes).
+struct Builder {
+    out: Normalized,
+    pending_space: Option<(u32, u32)>,
+    last_cjk: bool,
+    fold: Fold,
+}
+
+impl Builder {
+    fn push(&mut self, ch: char, start: u32, end: u32) {
+        if ch.is_whitespace() {
+            self.pending_space = Some(self.pending_space.map_or((start, end), |(s, _)| (s, end)));
+            return;
+        }
+        for lower in ch.to_lowercase() {
+            let Some(folded) = fold_char(lower) else {
+                continue;
+            };
+            let cjk = is_cjk(folded);
+            if let Some((s, e)) = self.pending_space.take() {
+                let drop = self.out.text.is_empty()
+                    || (self.fold == Fold::Quotes && (self.last_cjk || cjk));
+                if !drop {
+                    self.out.text.push(' ');
+                    self.out.starts.push(s);
+                    self.out.ends.push(e);
+                }
+            }
+            self.out.text.push(folded);
+            for _ in 0..folded.len_utf8() {
+                self.out.starts.push(start);
+                self.out.ends.push(end);
+            }
+            self.last_cjk = cjk;
+        }
+    }
+}
+
+/// Normalize a name or pattern (no offsets needed).
+pub fn normalize(text: &str, fold: Fold) -> String {
+    Normalized::new(text, fold).text
+}
+
+/// Whether the characters around `start..end` of `text` leave the match a whole word.
+pub fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() && !is_cjk(c));
+    !word(before) && !word(after)
+}
+
+/// Whether a name contains CJK characters (then it matches without word boundaries).
+pub fn has_cjk(text: &str) -> bool {
+    text.chars().any(is_cjk)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_space_dashes_and_width() {
+        let n = Normalized::new(
+            "  Chengdu\u{2013}Chongqing\u{a0}\u{a0}Economic  ＣＩＲＣＬＥ ",
+            Fold::Names,
+        );
+        assert_eq!(n.text, "chengdu-chongqing economic circle");
+    }
+
+    #[test]
+    fn maps_back_to_original() {
+        let input = "Hello  “World”";
+        let n = Normalized::new(input, Fold::Names);
+        assert_eq!(n.text, "hello \"world\"");
+        let at = n.text.find("world").unwrap();
+        let (s, e) = n.original_range(at, at + 5);
+        assert_eq!(&input[s..e], "World");
+    }
+
+    #[test]
+    fn quotes_ignore_space_next_to_cjk() {
+        assert_eq!(
+            normalize("优化 营商环境 ok", Fold::Quotes),
+            "优化营商环境ok"
+        );
+        assert_eq!(
+            normalize("优化 营商环境 ok", Fold::Names),
+            "优化 营商环境 ok"
+        );
+    }
+
+    #[test]
+    fn whole_words() {
+        assert!(is_whole_word("mr wang said", 3, 7));
+        assert!(!is_whole_word("wangfujing", 0, 4));
+        assert!(is_whole_word("袁家军wang", 9, 13));
+    }
+}

@@ -1,0 +1,296 @@
+//! Writing: the rendered [`Output`] onto disk, safely and quietly.
+//!
+//! Only files whose bytes changed are written, each to a temporary file renamed into place, so
+//! no reader ever sees half a file and a second build of the same input touches nothing. A
+//! manifest in the output folder lists what the build wrote; files from an earlier build that
+//! this one no longer produces are removed, and nothing else ever is. The manifest is widened
+//! before writing starts, so a build killed part-way still knows every file it may have left.
+
+use crate::render::Output;
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::path::{Component, Path, PathBuf};
+
+/// Name of the manifest file in the output folder.
+pub const MANIFEST: &str = ".briefing-manifest";
+
+/// What a write did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WriteReport {
+    /// Files written (new or changed).
+    pub written: usize,
+    /// Files left as they were.
+    pub unchanged: usize,
+    /// Files of an earlier build removed.
+    pub removed: usize,
+}
+
+/// Why the output could not be written (exit status 2).
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The output folder is the site itself.
+    #[error(
+        "refusing to write into {0}: it is the site folder or holds content/; set [build] output_dir to a folder of its own"
+    )]
+    UnsafeOutput(PathBuf),
+    /// A file in the way was not written by briefing.
+    #[error(
+        "{0} exists and was not written by briefing: move it away or choose another output folder"
+    )]
+    Foreign(PathBuf),
+    /// A folder on the way is a symbolic link.
+    #[error("{0} is a symbolic link: briefing does not write through links")]
+    Symlink(PathBuf),
+    /// The disk said no.
+    #[error("cannot write {0}: {1}")]
+    Io(PathBuf, std::io::Error),
+}
+
+/// Check that `out` may be written for the site at `root`.
+pub fn check_output_dir(root: &Path, out: &Path) -> Result<(), WriteError> {
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| absolute(p));
+    let root_c = canon(root);
+    let out_c = canon(out);
+    if out_c == root_c
+        || out.join("content").is_dir()
+        || root_c.starts_with(&out_c) && out_c.join("site.toml").exists()
+    {
+        return Err(WriteError::UnsafeOutput(out.to_path_buf()));
+    }
+    Ok(())
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// Read the manifest of an earlier build.
+pub fn read_manifest(out: &Path) -> BTreeSet<String> {
+    std::fs::read_to_string(out.join(MANIFEST))
+        .map(|text| {
+            text.lines()
+                .filter(|l| is_safe_relative(l))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn write_manifest(out: &Path, files: &BTreeSet<String>) -> Result<(), WriteError> {
+    let mut text = String::new();
+    for f in files {
+        text.push_str(f);
+        text.push('\n');
+    }
+    write_atomic(&out.join(MANIFEST), text.as_bytes())
+}
+
+/// Whether a manifest line or output path stays inside the output folder.
+fn is_safe_relative(path: &str) -> bool {
+    !path.is_empty()
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// Write `output` into `out`.
+pub fn write(output: &Output, root: &Path, out: &Path) -> Result<WriteReport, WriteError> {
+    check_output_dir(root, out)?;
+    if let Ok(meta) = std::fs::symlink_metadata(out)
+        && meta.file_type().is_symlink()
+    {
+        return Err(WriteError::Symlink(out.to_path_buf()));
+    }
+    std::fs::create_dir_all(out).map_err(|e| WriteError::Io(out.to_path_buf(), e))?;
+    let previous = read_manifest(out);
+    let current: BTreeSet<String> = output
+        .files
+        .keys()
+        .filter(|p| is_safe_relative(p))
+        .cloned()
+        .collect();
+    for path in &current {
+        let target = out.join(path);
+        if !previous.contains(path) && target.exists() {
+            return Err(WriteError::Foreign(target));
+        }
+    }
+    check_no_symlinks(out, &current)?;
+    let widened: BTreeSet<String> = previous.union(&current).cloned().collect();
+    write_manifest(out, &widened)?;
+
+    let outcomes: Vec<Result<bool, WriteError>> = output
+        .files
+        .par_iter()
+        .filter(|(p, _)| is_safe_relative(p))
+        .map(|(path, bytes)| write_if_changed(&out.join(path), bytes))
+        .collect();
+    let mut report = WriteReport::default();
+    for outcome in outcomes {
+        if outcome? {
+            report.written += 1;
+        } else {
+            report.unchanged += 1;
+        }
+    }
+    for stale in previous.difference(&current) {
+        let path = out.join(stale);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            std::fs::remove_file(&path).map_err(|e| WriteError::Io(path.clone(), e))?;
+            report.removed += 1;
+            remove_empty_parents(out, &path);
+        }
+    }
+    if previous != current {
+        write_manifest(out, &current)?;
+    }
+    Ok(report)
+}
+
+/// No folder between `out` and a file we write may be a symbolic link.
+fn check_no_symlinks(out: &Path, files: &BTreeSet<String>) -> Result<(), WriteError> {
+    let mut checked: BTreeSet<PathBuf> = BTreeSet::new();
+    for file in files {
+        let mut dir = out.to_path_buf();
+        let parts: Vec<&str> = file.split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            dir.push(part);
+            if !checked.insert(dir.clone()) {
+                continue;
+            }
+            if let Ok(meta) = std::fs::symlink_metadata(&dir)
+                && meta.file_type().is_symlink()
+            {
+                return Err(WriteError::Symlink(dir));
+            }
+            if i + 1 == parts.len() {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, WriteError> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() == bytes.len() as u64
+        && std::fs::read(path).is_ok_and(|old| old == bytes)
+    {
+        return Ok(false);
+    }
+    write_atomic(path, bytes)?;
+    Ok(true)
+}
+
+/// Write to a temporary file beside `path`, then rename it into place.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let io = |e| WriteError::Io(path.to_path_buf(), e);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let mut file = std::fs::File::create(&tmp).map_err(io)?;
+    file.write_all(bytes).map_err(io)?;
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })
+}
+
+fn remove_empty_parents(out: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == out || !d.starts_with(out) || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output(files: &[(&str, &str)]) -> Output {
+        Output {
+            files: files
+                .iter()
+                .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn second_write_touches_nothing_and_stale_files_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(&root).unwrap();
+        let out = dir.path().join("public");
+        let first = write(
+            &output(&[("a/index.html", "A"), ("b/index.html", "B")]),
+            &root,
+            &out,
+        )
+        .unwrap();
+        assert_eq!(first.written, 2);
+        let again = write(
+            &output(&[("a/index.html", "A"), ("b/index.html", "B")]),
+            &root,
+            &out,
+        )
+        .unwrap();
+        assert_eq!(
+            again,
+            WriteReport {
+                written: 0,
+                unchanged: 2,
+                removed: 0
+            }
+        );
+        std::fs::write(out.join("mine.txt"), "keep").unwrap();
+        let third = write(&output(&[("a/index.html", "A2")]), &root, &out).unwrap();
+        assert_eq!(
+            third,
+            WriteReport {
+                written: 1,
+                unchanged: 0,
+                removed: 1
+            }
+        );
+        assert!(!out.join("b").exists());
+        assert_eq!(
+            std::fs::read_to_string(out.join("mine.txt")).unwrap(),
+            "keep"
+        );
+    }
+
+    #[test]
+    fn foreign_files_are_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("index.html"), "theirs").unwrap();
+        let err = write(&output(&[("index.html", "ours")]), dir.path(), &out);
+        assert!(matches!(err, Err(WriteError::Foreign(_))));
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "theirs"
+        );
+    }
+
+    #[test]
+    fn the_site_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        assert!(matches!(
+            check_output_dir(dir.path(), dir.path()),
+            Err(WriteError::UnsafeOutput(_))
+        ));
+    }
+}
