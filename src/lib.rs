@@ -52,6 +52,7 @@ pub struct Built {
 /// Load, resolve and render the site at `root` in memory. `Err` only when there is no site.
 pub fn build(root: &Path, opts: &BuildOptions) -> Result<Built, load::LoadError> {
     let mut diags = Diagnostics::default();
+    let mut timer = Timer::new();
     let mut raw = match load::load(root, &mut diags)? {
         Ok(raw) => raw,
         Err(sources) => {
@@ -108,7 +109,9 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Built, load::LoadError>
         .and_then(|t| render::compile(t, &mut raw.sources, &mut diags));
     let offline = opts.offline.unwrap_or(raw.config.build.offline);
     let drafts = opts.drafts || raw.config.build.drafts;
+    timer.lap("load");
     let site = resolve::resolve(raw, resolve::ResolveOptions { drafts }, &mut diags);
+    timer.lap("resolve");
     let output = match (&theme, &templates) {
         (Some(theme), Some(templates)) if !diags.has_errors() => {
             let ropts = RenderOptions {
@@ -120,6 +123,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Built, load::LoadError>
         }
         _ => None,
     };
+    timer.lap("render");
     let output = if diags.has_errors() { None } else { output };
     Ok(Built {
         sources: site.sources,
@@ -127,4 +131,37 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Built, load::LoadError>
         output,
         output_dir,
     })
+}
+
+/// Prints how long each stage took when `BRIEFING_TIMINGS` is set (for profiling).
+pub struct Timer {
+    start: std::time::Instant,
+    enabled: bool,
+}
+
+impl Timer {
+    /// Start timing.
+    pub fn new() -> Self {
+        Timer {
+            start: std::time::Instant::now(),
+            enabled: std::env::var_os("BRIEFING_TIMINGS").is_some(),
+        }
+    }
+
+    /// Print the time since the last lap, named `stage`.
+    pub fn lap(&mut self, stage: &str) {
+        if self.enabled {
+            eprintln!(
+                "timing: {stage}: {:.1} ms",
+                self.start.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        self.start = std::time::Instant::now();
+    }
+}
+
+impl Default for Timer {
+    fn default() -> Self {
+        Self::new()
+    }
 }

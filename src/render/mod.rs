@@ -347,7 +347,7 @@ fn render_page(
             "feed_url": null,
         }),
     );
-    ctx.insert("root", &internal(""));
+    ctx.insert("root", &style.root_from(&page.path));
     for (key, value) in vars {
         ctx.insert(key, &value);
     }

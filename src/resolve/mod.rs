@@ -873,8 +873,14 @@ fn group_backlinks(
 ) -> HashMap<EntityRef, Vec<Backlink>> {
     let mut grouped: HashMap<EntityRef, BTreeMap<(Relation, EntityRef), Vec<String>>> =
         HashMap::new();
+    // A wikilink adds nothing where the same entity already points here in a stronger way.
+    let strong: std::collections::HashSet<(EntityRef, EntityRef)> = edges
+        .iter()
+        .filter(|e| e.1 != Relation::Linked)
+        .map(|e| (e.0, e.2))
+        .collect();
     for (from, relation, to, detail) in edges {
-        if from == to {
+        if from == to || (relation == Relation::Linked && strong.contains(&(from, to))) {
             continue;
         }
         let details = grouped
