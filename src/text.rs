@@ -93,31 +93,43 @@ struct Builder {
 
 impl Builder {
     fn push(&mut self, ch: char, start: u32, end: u32) {
+        if ch.is_ascii() {
+            // Fast path: most text is ASCII, where folding is lowercasing and white space.
+            if ch.is_ascii_whitespace() {
+                self.pending_space =
+                    Some(self.pending_space.map_or((start, end), |(s, _)| (s, end)));
+            } else {
+                self.emit(ch.to_ascii_lowercase(), false, start, end);
+            }
+            return;
+        }
         if ch.is_whitespace() {
             self.pending_space = Some(self.pending_space.map_or((start, end), |(s, _)| (s, end)));
             return;
         }
         for lower in ch.to_lowercase() {
-            let Some(folded) = fold_char(lower) else {
-                continue;
-            };
-            let cjk = is_cjk(folded);
-            if let Some((s, e)) = self.pending_space.take() {
-                let drop = self.out.text.is_empty()
-                    || (self.fold == Fold::Quotes && (self.last_cjk || cjk));
-                if !drop {
-                    self.out.text.push(' ');
-                    self.out.starts.push(s);
-                    self.out.ends.push(e);
-                }
+            if let Some(folded) = fold_char(lower) {
+                self.emit(folded, is_cjk(folded), start, end);
             }
-            self.out.text.push(folded);
-            for _ in 0..folded.len_utf8() {
-                self.out.starts.push(start);
-                self.out.ends.push(end);
-            }
-            self.last_cjk = cjk;
         }
+    }
+
+    fn emit(&mut self, folded: char, cjk: bool, start: u32, end: u32) {
+        if let Some((s, e)) = self.pending_space.take() {
+            let drop =
+                self.out.text.is_empty() || (self.fold == Fold::Quotes && (self.last_cjk || cjk));
+            if !drop {
+                self.out.text.push(' ');
+                self.out.starts.push(s);
+                self.out.ends.push(e);
+            }
+        }
+        self.out.text.push(folded);
+        for _ in 0..folded.len_utf8() {
+            self.out.starts.push(start);
+            self.out.ends.push(end);
+        }
+        self.last_cjk = cjk;
     }
 }
 
