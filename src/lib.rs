@@ -21,7 +21,7 @@ pub mod write;
 
 use diag::Diagnostics;
 use render::{Output, RenderOptions};
-use source::{SourceMap, Span};
+use source::SourceMap;
 use std::path::{Path, PathBuf};
 
 /// What a build is asked to do.
@@ -71,19 +71,15 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Built, load::LoadError>
         .unwrap_or_else(|| raw.config.base_url.clone());
     if !highlight::theme_exists(&raw.config.markdown.highlight_theme) {
         let config_file = source::FileId(0);
-        let at = raw
-            .sources
-            .get(config_file)
-            .text
-            .find("highlight_theme")
-            .unwrap_or(0);
+        let span =
+            load::config::find_value(raw.sources.get(config_file), config_file, "highlight_theme");
         let known = highlight::theme_names();
         let hint = diag::did_you_mean(
             &raw.config.markdown.highlight_theme,
             known.iter().map(String::as_str),
         );
         diags.error(
-            Span::new(config_file, at, at),
+            span,
             format!(
                 "`{}` is not a highlight theme{hint}; known: {}",
                 raw.config.markdown.highlight_theme,
@@ -94,13 +90,12 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Built, load::LoadError>
     let theme = match render::theme::load(root, &raw.config.theme) {
         Ok(t) => Some(t),
         Err(e) => {
-            let at = raw
-                .sources
-                .get(source::FileId(0))
-                .text
-                .find("theme")
-                .unwrap_or(0);
-            diags.error(Span::new(source::FileId(0), at, at), e.to_string());
+            let span = load::config::find_value(
+                raw.sources.get(source::FileId(0)),
+                source::FileId(0),
+                "theme",
+            );
+            diags.error(span, e.to_string());
             None
         }
     };

@@ -105,6 +105,12 @@ pub(crate) fn check(args: CheckArgs) -> u8 {
     if built.output.is_none() {
         return SITE_ERRORS;
     }
+    if let Some(out_dir) = &built.output_dir
+        && let Err(e) = briefing::write::check_output_dir(&root, out_dir)
+    {
+        eprintln!("error: {e}");
+        return USAGE;
+    }
     let pages = built.output.map(|o| o.files.len()).unwrap_or(0);
     eprintln!("ok: the site is valid ({pages} files would be written)");
     0

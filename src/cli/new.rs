@@ -1,6 +1,6 @@
 //! `briefing new` (a content file with every field shown) and `briefing init` (a small site).
 
-use super::{SITE_ERRORS, USAGE, root_or_current};
+use super::{USAGE, root_or_current};
 use briefing::model::Kind;
 use std::path::{Path, PathBuf};
 
@@ -101,7 +101,7 @@ pub(crate) fn new(args: NewArgs) -> u8 {
             "error: {} already exists: nothing was written",
             path.display()
         );
-        return SITE_ERRORS;
+        return USAGE;
     }
     if let Err(e) =
         std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, skeleton(kind, &args.id)))

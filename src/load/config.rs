@@ -224,11 +224,13 @@ pub fn parse(file: &SourceFile, id: FileId, diags: &mut Diagnostics) -> Option<C
 }
 
 /// Span of the value of `key = …` (first occurrence), or the start of the file.
-fn find_value(file: &SourceFile, id: FileId, key: &str) -> Span {
+pub fn find_value(file: &SourceFile, id: FileId, key: &str) -> Span {
     let mut offset = 0;
     for line in file.text.split_inclusive('\n') {
         let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix(key) {
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && (rest.starts_with(' ') || rest.starts_with('=') || rest.starts_with('\t'))
+        {
             let rest_trim = rest.trim_start();
             if let Some(value) = rest_trim.strip_prefix('=') {
                 let value_start = offset + line.len() - value.trim_start().len();

@@ -229,7 +229,7 @@ pub fn parse(yaml: &str, at: Embedding) -> Result<Node, Diagnostic> {
             span: Span::new(at.id, at.offset, at.offset),
         });
     }
-    let options = serde_saphyr::options! { with_snippet: false };
+    let options = serde_saphyr::options! { with_snippet: false, strict_booleans: true };
     match serde_saphyr::from_str_with_options::<RawNode>(yaml, options) {
         Ok(raw) => Ok(convert(raw, yaml, &at)),
         Err(err) => {
@@ -253,6 +253,16 @@ pub fn parse(yaml: &str, at: Embedding) -> Result<Node, Diagnostic> {
 
 /// serde-saphyr's messages carry their own position; ours is printed in front already.
 fn clean_message(message: &str) -> String {
+    let lower = message.to_lowercase();
+    if lower.contains("duplicate") {
+        return "this key appears twice in the same mapping".into();
+    }
+    if lower.contains("budget") || lower.contains("alias") && lower.contains("limit") {
+        return "this YAML expands to too much data (aliases repeated over and over?): it is refused".into();
+    }
+    if lower.contains("depth") || lower.contains("recursion") {
+        return "this YAML nests too deeply".into();
+    }
     let first = message.lines().next().unwrap_or(message).trim();
     let first = match first.find(" at line ") {
         Some(i) => &first[..i],

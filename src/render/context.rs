@@ -160,14 +160,14 @@ pub fn article(site: &Site, i: usize) -> Value {
         "id": a.common.id,
         "title": a.title,
         "source": a.source,
-        "url": a.url,
+        "url": a.url.as_deref().filter(|u| crate::sanitize::is_safe_url(u)),
         "published": opt_date(&a.published),
         "date_note": field(site, &a.date_note),
         "language": a.language.as_deref().unwrap_or(&site.config.language),
         "translation": a.translation,
         "author": a.author,
         "retrieved": opt_date(&a.retrieved),
-        "archive_url": a.archive_url,
+        "archive_url": a.archive_url.as_deref().filter(|u| crate::sanitize::is_safe_url(u)),
         "original_title": a.original_title,
         "draft": a.common.draft,
         "extra": a.common.extra,
@@ -371,27 +371,53 @@ pub fn list_item(site: &Site, e: EntityRef) -> Value {
     item
 }
 
-/// Text of an HTML fragment, for titles and search (tags dropped, entities decoded).
+/// Text of an HTML fragment, for titles and search (tags dropped, entities decoded). A
+/// citation reads as the title it carries ("Article, paragraph 3"), not as its bare number.
 pub fn plain_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
+    let mut rest = html;
+    let mut skip_until_close_a = false;
+    while let Some(lt) = rest.find('<') {
+        if !skip_until_close_a {
+            out.push_str(&rest[..lt]);
         }
+        let Some(gt) = rest[lt..].find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = &rest[lt..lt + gt + 1];
+        if tag.starts_with("<a ") && tag.contains("data-cite=") {
+            if let Some(title) = attribute(tag, "title") {
+                out.push_str(" (");
+                out.push_str(&title);
+                out.push(')');
+                skip_until_close_a = true;
+            }
+        } else if tag == "</a>" {
+            skip_until_close_a = false;
+        }
+        rest = &rest[lt + gt + 1..];
     }
-    let out = out
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
+    out.push_str(rest);
+    let out = decode_entities(&out);
     let out: String = out
         .chars()
         .filter(|c| *c != crate::markdown::LINK_START && *c != crate::markdown::LINK_END)
         .collect();
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let needle = format!(" {name}=\"");
+    let start = tag.find(&needle)? + needle.len();
+    let end = tag[start..].find('"')? + start;
+    Some(decode_entities(&tag[start..end]))
+}
+
+fn decode_entities(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }

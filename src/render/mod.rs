@@ -307,6 +307,7 @@ impl SharedContext {
                 "feed_url": internal("atom.xml"),
                 "feed_permalink": format!("{}/atom.xml", opts.base_url.trim_end_matches('/')),
                 "offline": opts.offline,
+                "syntax_css": site.config.markdown.highlight_theme == "css",
             }),
         }
     }
@@ -446,7 +447,8 @@ fn list(site: &Site, kind: Kind, only_year: Option<i32>) -> Vars {
             if groups.last().is_none_or(|(y, _)| *y != year) {
                 groups.push((year, Vec::new()));
             }
-            if !split || only_year.is_some() {
+            // Split indexes list each year on its own page; undated entries stay here.
+            if !split || only_year.is_some() || year.is_none() {
                 groups
                     .last_mut()
                     .map(|(_, list)| list.push(list_item(site, *e)));
@@ -480,7 +482,7 @@ fn list(site: &Site, kind: Kind, only_year: Option<i32>) -> Vars {
             "split_by_year": split && only_year.is_none(),
             "years": years,
             "items": flat,
-            "count": items.len(),
+            "count": if only_year.is_some() { years.iter().map(|y| y["count"].as_u64().unwrap_or(0)).sum::<u64>() as usize } else { items.len() },
             "url": internal(&format!("{}/", kind.folder())),
         }),
     )]

@@ -66,6 +66,9 @@ pub enum ThemeError {
     /// A file could not be read.
     #[error("cannot read {0}: {1}")]
     Io(String, std::io::Error),
+    /// A symbolic link leads out of the site.
+    #[error("{0} is a link to {1}, outside the site: copy the file in instead")]
+    LinkOutside(String, String),
 }
 
 /// Load the theme `name` for the site at `root`, with the site's overrides.
@@ -116,6 +119,10 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, ThemeError> {
             );
         },
     )?;
+    // The site's own static files are copied as they are, over the theme's of the same name.
+    read_tree(root, &root.join("static"), "", &mut |rel, _, bytes| {
+        theme.statics.insert(rel.to_string(), bytes);
+    })?;
     Ok(theme)
 }
 
@@ -159,6 +166,16 @@ pub fn read_tree(
             format!("{prefix}/{name}")
         };
         let shown = relative_path(root, &path);
+        if entry.file_type().is_ok_and(|t| t.is_symlink()) {
+            let inside = root.canonicalize().ok();
+            match path.canonicalize() {
+                Ok(target) if inside.as_ref().is_some_and(|r| target.starts_with(r)) => {}
+                Ok(target) => {
+                    return Err(ThemeError::LinkOutside(shown, target.display().to_string()));
+                }
+                Err(e) => return Err(ThemeError::Io(shown, e)),
+            }
+        }
         if path.is_dir() {
             read_tree(root, &path, &rel, f)?;
         } else {

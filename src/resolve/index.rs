@@ -50,6 +50,7 @@ pub struct Index {
     entries: [Vec<Entry>; 5],
     ids: [HashMap<String, u32>; 5],
     drafts: HashMap<(Kind, String), String>,
+    draft_names: HashMap<String, String>,
     names: HashMap<String, Vec<EntityRef>>,
     mention_patterns: Vec<MentionPattern>,
     automaton: Option<AhoCorasick>,
@@ -84,6 +85,7 @@ impl Index {
         entries: [Vec<Entry>; 5],
         names: Vec<NameDef>,
         drafts: Vec<(Kind, String, String)>,
+        draft_names: Vec<(String, String)>,
         diags: &mut Diagnostics,
     ) -> Self {
         let ids = entries.each_ref().map(|list| {
@@ -147,10 +149,15 @@ impl Index {
             .into_iter()
             .map(|(k, id, title)| ((k, id), title))
             .collect();
+        let draft_names = draft_names
+            .into_iter()
+            .map(|(name, title)| (normalize(&name, Fold::Names), title))
+            .collect();
         Index {
             entries,
             ids,
             drafts,
+            draft_names,
             names: by_name,
             mention_patterns,
             automaton,
@@ -217,6 +224,11 @@ impl Index {
                 )));
             };
             let id = path.strip_prefix("articles/").unwrap_or(path);
+            if id.is_empty() {
+                return Err(RefError::Unknown(format!(
+                    "`[[{target}]]` names no article: write `[[article-id#p{n}]]`"
+                )));
+            }
             return match self.resolve_id(Kind::Article, id) {
                 Ok(article) => Ok(Target::Paragraph(article.index, n)),
                 Err(RefError::Draft(title)) => Ok(Target::Draft(title)),
@@ -274,6 +286,21 @@ impl Index {
         for kind in Kind::ALL {
             if let Some(title) = self.draft(kind, target) {
                 return Ok(Target::Draft(title.to_string()));
+            }
+        }
+        if let Some(title) = self.draft_names.get(&key) {
+            return Ok(Target::Draft(title.clone()));
+        }
+        if let Some((prefix, id)) = target.split_once('/') {
+            let names = Kind::ALL.iter().flat_map(|k| [k.folder(), k.noun()]);
+            if let Some(name) = crate::diag::closest(prefix, names)
+                && let Some(kind) = Kind::from_name(name)
+                && self.lookup(kind, id).is_some()
+            {
+                return Err(RefError::Unknown(format!(
+                    "`[[{target}]]` matches no id, name, title or alias (did you mean `{}/{id}`?)",
+                    kind.folder()
+                )));
             }
         }
         let ids = self.entries.iter().flatten().map(|e| e.id.as_str());
@@ -357,7 +384,7 @@ mod tests {
             })
             .collect();
         let mut diags = Diagnostics::default();
-        let index = Index::new(entries, defs, vec![], &mut diags);
+        let index = Index::new(entries, defs, vec![], vec![], &mut diags);
         (index, diags)
     }
 

@@ -261,7 +261,42 @@ pub fn resolve(raw: RawSite, opts: ResolveOptions, diags: &mut Diagnostics) -> S
             .collect(),
     ];
     let names = name_defs(&articles, &meetings, &people, &topics, &organizations);
-    let index = Index::new(entries, names, drafts, diags);
+    let mut draft_names: Vec<(String, String)> = Vec::new();
+    let mut add = |title: &str, names: Vec<&str>| {
+        draft_names.extend(
+            names
+                .into_iter()
+                .map(|n| (n.to_string(), title.to_string())),
+        );
+    };
+    for a in &draft_articles {
+        add(&a.title, vec![&a.title]);
+    }
+    for m in &draft_meetings {
+        add(
+            &m.title,
+            std::iter::once(m.title.as_str())
+                .chain(m.short_title.as_deref())
+                .collect(),
+        );
+    }
+    for p in &draft_people {
+        let names = std::iter::once(&p.name)
+            .chain(&p.name_local)
+            .chain(&p.aliases);
+        add(&p.name.value, names.map(|n| n.value.as_str()).collect());
+    }
+    for t in &draft_topics {
+        let names = std::iter::once(&t.title).chain(&t.aliases);
+        add(&t.title.value, names.map(|n| n.value.as_str()).collect());
+    }
+    for o in &draft_orgs {
+        let names = std::iter::once(&o.name)
+            .chain(&o.name_local)
+            .chain(&o.aliases);
+        add(&o.name.value, names.map(|n| n.value.as_str()).collect());
+    }
+    let index = Index::new(entries, names, drafts, draft_names, diags);
 
     let mut site = Site {
         root: raw.root,

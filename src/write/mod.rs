@@ -118,7 +118,9 @@ pub fn write(output: &Output, root: &Path, out: &Path) -> Result<WriteReport, Wr
     }
     check_no_symlinks(out, &current)?;
     let widened: BTreeSet<String> = previous.union(&current).cloned().collect();
-    write_manifest(out, &widened)?;
+    if widened != previous {
+        write_manifest(out, &widened)?;
+    }
 
     let outcomes: Vec<Result<bool, WriteError>> = output
         .files
