@@ -283,7 +283,7 @@ pub fn render(
 
 /// Variables every page shares, computed once.
 struct SharedContext {
-    site: Value,
+    site: tera::Value,
 }
 
 impl SharedContext {
@@ -295,7 +295,7 @@ impl SharedContext {
             .collect();
         let extra = serde_json::to_value(&c.extra).unwrap_or(Value::Null);
         SharedContext {
-            site: json!({
+            site: to_tera(json!({
                 "title": c.title,
                 "description": c.description,
                 "language": c.language,
@@ -308,7 +308,7 @@ impl SharedContext {
                 "feed_permalink": format!("{}/atom.xml", opts.base_url.trim_end_matches('/')),
                 "offline": opts.offline,
                 "syntax_css": site.config.markdown.highlight_theme == "css",
-            }),
+            })),
         }
     }
 }
@@ -333,12 +333,12 @@ fn render_page(
     page: &Page,
 ) -> Result<String, Diagnostic> {
     let mut ctx = tera::Context::new();
-    ctx.insert("site", &shared.site);
+    ctx.insert_value("site", shared.site.clone());
     let (title, lang, vars) = page_vars(site, page);
     let permalink = format!("{}/{}", opts.base_url.trim_end_matches('/'), page.path);
-    ctx.insert(
+    ctx.insert_value(
         "page",
-        &json!({
+        to_tera(json!({
             "kind": page_kind_name(page.kind),
             "title": title,
             "path": page.path,
@@ -346,11 +346,11 @@ fn render_page(
             "permalink": permalink,
             "lang": lang.unwrap_or_else(|| site.config.language.clone()),
             "feed_url": null,
-        }),
+        })),
     );
     ctx.insert("root", &style.root_from(&page.path));
     for (key, value) in vars {
-        ctx.insert(key, &value);
+        ctx.insert_value(key, to_tera(value));
     }
     let template = page.template();
     let html = templates
@@ -547,4 +547,28 @@ fn home(site: &Site) -> Vars {
             },
         }),
     )]
+}
+
+/// Move a JSON value into Tera's value type (cheaper than serializing it a second time).
+pub fn to_tera(value: Value) -> tera::Value {
+    match value {
+        Value::Null => tera::Value::none(),
+        Value::Bool(b) => tera::Value::from(b),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => tera::Value::from(i),
+            (None, Some(u)) => tera::Value::from(u),
+            _ => tera::Value::from(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::String(s) => tera::Value::from(s),
+        Value::Array(items) => {
+            tera::Value::from(items.into_iter().map(to_tera).collect::<Vec<_>>())
+        }
+        Value::Object(map) => {
+            let mut out = tera::Map::default();
+            for (k, v) in map {
+                out.insert(tera::value::Key::from(k), to_tera(v));
+            }
+            tera::Value::from(out)
+        }
+    }
 }
