@@ -114,6 +114,7 @@ pub fn render(
         linked: HashSet::new(),
         in_image: 0,
         block_has_image: false,
+        normalized: Normalized::default(),
     };
     let mut options = CmarkOptions::ENABLE_TABLES | CmarkOptions::ENABLE_STRIKETHROUGH;
     options.insert(CmarkOptions::ENABLE_WIKILINKS);
@@ -153,6 +154,7 @@ struct Renderer<'a, 'd> {
     linked: HashSet<EntityRef>,
     in_image: usize,
     block_has_image: bool,
+    normalized: Normalized,
 }
 
 impl<'a> Renderer<'a, '_> {
@@ -451,9 +453,15 @@ impl<'a> Renderer<'a, '_> {
         self.plain(&text);
         let mut spans: Vec<(usize, usize, Option<EntityRef>)> = Vec::new();
         if let (Some(mode), 0) = (self.opts.mentions, self.no_mention) {
-            let normalized = Normalized::new(&text, Fold::Names);
-            for found in self.index.find_mentions(&normalized) {
-                let (start, end) = normalized.original_range(found.start, found.end);
+            let mut normalized = std::mem::take(&mut self.normalized);
+            normalized.refill(&text, Fold::Names);
+            let found_all = self.index.find_mentions(&normalized);
+            let ranges: Vec<(usize, usize)> = found_all
+                .iter()
+                .map(|f| normalized.original_range(f.start, f.end))
+                .collect();
+            self.normalized = normalized;
+            for (found, (start, end)) in found_all.into_iter().zip(ranges) {
                 let Some(entity) = found.entity else { continue };
                 let paragraph = self.current_paragraph();
                 self.out.mentions.push((entity, paragraph));

@@ -49,16 +49,22 @@ fn fold_char(c: char) -> Option<char> {
 impl Normalized {
     /// Normalize `input`.
     pub fn new(input: &str, fold: Fold) -> Self {
+        let mut out = Normalized::default();
+        out.refill(input, fold);
+        out
+    }
+
+    /// Normalize `input` into this value, reusing its buffers (hot loops call this per text run).
+    pub fn refill(&mut self, input: &str, fold: Fold) {
         let mut b = Builder {
-            out: Normalized {
-                text: String::with_capacity(input.len()),
-                starts: Vec::with_capacity(input.len()),
-                ends: Vec::with_capacity(input.len()),
-            },
+            out: std::mem::take(self),
             pending_space: None,
             last_cjk: false,
             fold,
         };
+        b.out.text.clear();
+        b.out.starts.clear();
+        b.out.ends.clear();
         for (offset, c) in input.char_indices() {
             let (start, end) = (offset as u32, (offset + c.len_utf8()) as u32);
             if c.is_ascii() {
@@ -69,7 +75,7 @@ impl Normalized {
                 }
             }
         }
-        b.out
+        *self = b.out;
     }
 
     /// The original byte range of the normalized range `start..end`.

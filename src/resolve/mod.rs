@@ -316,9 +316,12 @@ pub fn resolve(raw: RawSite, opts: ResolveOptions, diags: &mut Diagnostics) -> S
         organizations,
         index,
     };
+    let mut timer = crate::Timer::new();
     render_bodies(&mut site, None, diags);
+    timer.lap("resolve: article bodies");
     let mut linker = Linker::new(&site);
     let marks = linker.check_all(diags);
+    timer.lap("resolve: references, fields, citations");
     let Linker {
         edges,
         fields,
@@ -334,9 +337,11 @@ pub fn resolve(raw: RawSite, opts: ResolveOptions, diags: &mut Diagnostics) -> S
     site.article_meetings = article_meetings;
     site.meeting_sources = meeting_sources;
     site.backlinks = group_backlinks(&site, edges);
+    timer.lap("resolve: backlinks");
     if !marks.is_empty() {
         render_bodies(&mut site, Some(&marks), &mut Diagnostics::default());
     }
+    timer.lap("resolve: quoted bodies again");
     site
 }
 
