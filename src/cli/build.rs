@@ -1,6 +1,7 @@
 //! `briefing build` and `briefing check`.
 
 use super::{SITE_ERRORS, USAGE, report, root_or_current};
+use briefing::write::inputs;
 use briefing::{BuildOptions, Built};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -58,6 +59,30 @@ pub(crate) fn build(args: BuildArgs) -> u8 {
         offline: args.offline.then_some(true),
         inject: None,
     };
+    // A build whose every input is as it was when this output was written has nothing to do.
+    let config = read_config(&root);
+    let planned_out = args
+        .output
+        .clone()
+        .or_else(|| config.as_ref().map(|c| root.join(&c.build.output_dir)));
+    let effective = config.as_ref().map(|c| {
+        (
+            opts.drafts || c.build.drafts,
+            opts.base_url.clone().unwrap_or_else(|| c.base_url.clone()),
+            opts.offline.unwrap_or(c.build.offline),
+        )
+    });
+    let fingerprint = inputs::fingerprint(&root, &format!("{effective:?}"));
+    if let Some(out) = &planned_out
+        && inputs::up_to_date(out, &fingerprint)
+    {
+        eprintln!(
+            "nothing changed since the last build: {} is up to date ({} ms)",
+            out.display(),
+            started.elapsed().as_millis()
+        );
+        return 0;
+    }
     let built = match run_pipeline(&root, &opts) {
         Ok(b) => b,
         Err(code) => return code,
@@ -71,8 +96,14 @@ pub(crate) fn build(args: BuildArgs) -> u8 {
         .output
         .or(built.output_dir)
         .unwrap_or_else(|| root.join("public"));
+    inputs::forget(&out_dir);
+    let clean = built.diagnostics.items().is_empty();
     match briefing::write::write(&output, &root, &out_dir) {
         Ok(r) => {
+            // Only a build without warnings is skipped next time: warnings are shown every run.
+            if clean && let Err(e) = inputs::record(&out_dir, &fingerprint) {
+                eprintln!("warning: {e}");
+            }
             eprintln!(
                 "built {} files into {} in {} ms ({} written, {} unchanged, {} removed)",
                 output.files.len(),
@@ -114,4 +145,11 @@ pub(crate) fn check(args: CheckArgs) -> u8 {
     let pages = built.output.map(|o| o.files.len()).unwrap_or(0);
     eprintln!("ok: the site is valid ({pages} files would be written)");
     0
+}
+
+/// `site.toml`, if it can be read (problems are reported by the build itself).
+fn read_config(root: &std::path::Path) -> Option<briefing::load::config::Config> {
+    let mut sources = briefing::source::SourceMap::default();
+    let mut diags = briefing::diag::Diagnostics::default();
+    briefing::load::read_config(root, &mut sources, &mut diags).ok()?
 }

@@ -6,6 +6,8 @@
 //! this one no longer produces are removed, and nothing else ever is. The manifest is widened
 //! before writing starts, so a build killed part-way still knows every file it may have left.
 
+pub mod inputs;
+
 use crate::render::Output;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
