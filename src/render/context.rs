@@ -7,18 +7,119 @@
 use super::links::internal;
 use crate::model::*;
 use crate::resolve::{Backlink, Relation, Site};
-use serde_json::{Value, json};
+use serde_json::Value;
+
+/// Builds a JSON object from `"key": value` pairs, moving each value in. (`serde_json::json!`
+/// serializes every interpolated value again, which copies whole subtrees.)
+macro_rules! obj {
+    ($($key:literal : $value:expr),* $(,)?) => {{
+        let mut map = serde_json::Map::new();
+        $( map.insert(String::from($key), $crate::render::context::IntoJson::into_json($value)); )*
+        serde_json::Value::Object(map)
+    }};
+}
+pub(crate) use obj;
+
+/// Any value a template variable is built from.
+pub fn to_json(value: impl IntoJson) -> Value {
+    value.into_json()
+}
+
+/// Conversion into a JSON value by moving (or, for borrowed text, one copy).
+pub trait IntoJson {
+    /// The value as JSON.
+    fn into_json(self) -> Value;
+}
+
+impl IntoJson for Value {
+    fn into_json(self) -> Value {
+        self
+    }
+}
+impl IntoJson for &Value {
+    fn into_json(self) -> Value {
+        self.clone()
+    }
+}
+impl IntoJson for String {
+    fn into_json(self) -> Value {
+        Value::String(self)
+    }
+}
+impl IntoJson for &String {
+    fn into_json(self) -> Value {
+        Value::String(self.clone())
+    }
+}
+impl IntoJson for &str {
+    fn into_json(self) -> Value {
+        Value::String(self.to_string())
+    }
+}
+impl IntoJson for bool {
+    fn into_json(self) -> Value {
+        Value::Bool(self)
+    }
+}
+macro_rules! numbers {
+    ($($t:ty),*) => {$(
+        impl IntoJson for $t {
+            fn into_json(self) -> Value {
+                Value::from(self)
+            }
+        }
+    )*};
+}
+numbers!(u32, u64, usize, i32, i64);
+impl<T: IntoJson> IntoJson for Option<T> {
+    fn into_json(self) -> Value {
+        self.map_or(Value::Null, IntoJson::into_json)
+    }
+}
+impl<T: IntoJson + Clone> IntoJson for &Option<T> {
+    fn into_json(self) -> Value {
+        self.clone().into_json()
+    }
+}
+impl<T: IntoJson> IntoJson for Vec<T> {
+    fn into_json(self) -> Value {
+        Value::Array(self.into_iter().map(IntoJson::into_json).collect())
+    }
+}
+impl<T: IntoJson + Clone> IntoJson for &Vec<T> {
+    fn into_json(self) -> Value {
+        Value::Array(self.iter().cloned().map(IntoJson::into_json).collect())
+    }
+}
+impl<T: IntoJson + Clone> IntoJson for &[T] {
+    fn into_json(self) -> Value {
+        Value::Array(self.iter().cloned().map(IntoJson::into_json).collect())
+    }
+}
+impl IntoJson for () {
+    fn into_json(self) -> Value {
+        Value::Null
+    }
+}
+impl<T: serde::Serialize> IntoJson for Serialized<T> {
+    fn into_json(self) -> Value {
+        serde_json::to_value(self.0).unwrap_or(Value::Null)
+    }
+}
+
+/// A value converted through serde (for the few types without a direct conversion).
+pub struct Serialized<T>(pub T);
 
 /// A link to an entity: title, address, kind, id, date.
 pub fn link(site: &Site, e: EntityRef) -> Value {
     let date = site.date(e);
-    json!({
+    obj!(
         "title": site.index.title(e),
         "url": internal(&site.index.path(e)),
         "kind": e.kind.noun(),
-        "id": site.index.entry(e).id,
+        "id": &site.index.entry(e).id,
         "date": date.map(date_value),
-    })
+    )
 }
 
 /// A reference written in a field: a link when it resolves, plain text otherwise (drafts).
@@ -27,7 +128,7 @@ fn reference(site: &Site, kind: Kind, id: &IdRef) -> Value {
         Some(e) => link(site, e),
         None => {
             let title = site.index.draft(kind, &id.value).unwrap_or(&id.value);
-            json!({ "title": title, "url": null, "kind": kind.noun(), "id": id.value, "date": null })
+            obj!( "title": title, "url": Value::Null, "kind": kind.noun(), "id": &id.value, "date": Value::Null )
         }
     }
 }
@@ -38,7 +139,7 @@ fn references(site: &Site, kind: Kind, ids: &[IdRef]) -> Vec<Value> {
 
 /// A date: `iso`, `human`, `precision`, `year`.
 pub fn date_value(d: Date) -> Value {
-    json!({ "iso": d.iso(), "human": d.human(), "precision": d.precision(), "year": d.year })
+    obj!( "iso": d.iso(), "human": d.human(), "precision": d.precision(), "year": d.year )
 }
 
 fn opt_date(d: &Option<Sp<Date>>) -> Value {
@@ -61,19 +162,19 @@ fn evidence(site: &Site, ev: &Evidence) -> Value {
             index: c.article,
         };
         let a = &site.articles[c.article as usize];
-        json!({
+        obj!(
             "url": internal(&format!("{}#p{}", site.index.path(article), c.paragraph)),
             "article": link(site, article),
-            "source": a.source,
+            "source": &a.source,
             "paragraph": c.paragraph,
             "ref": format!("{}#p{}", a.common.id, c.paragraph),
-        })
+        )
     });
-    json!({
+    obj!(
         "cite": cite,
         "quote": ev.quote.as_ref().map(|q| &q.value),
         "note": field(site, &ev.note),
-    })
+    )
 }
 
 /// The page's incoming links, grouped by relation.
@@ -85,7 +186,7 @@ pub fn backlinks(site: &Site, e: EntityRef) -> Vec<Value> {
     let mut current: Option<(Relation, Vec<Value>)> = None;
     let push = |groups: &mut Vec<Value>, (relation, items): (Relation, Vec<Value>)| {
         groups
-            .push(json!({ "relation": relation, "label": relation.label(e.kind), "items": items }));
+            .push(obj!( "relation": Serialized(relation), "label": relation.label(e.kind), "items": items ));
     };
     for Backlink {
         relation,
@@ -99,7 +200,7 @@ pub fn backlinks(site: &Site, e: EntityRef) -> Vec<Value> {
             push(&mut groups, done);
         }
         let mut item = link(site, *from);
-        item["details"] = json!(details);
+        item["details"] = to_json(details);
         current
             .get_or_insert_with(|| (*relation, Vec::new()))
             .1
@@ -119,7 +220,7 @@ fn incoming(site: &Site, e: EntityRef, relation: Relation) -> Vec<Value> {
                 .filter(|b| b.relation == relation)
                 .map(|b| {
                     let mut item = link(site, b.from);
-                    item["details"] = json!(b.details);
+                    item["details"] = to_json(&b.details);
                     item
                 })
                 .collect()
@@ -141,7 +242,7 @@ pub fn article(site: &Site, i: usize) -> Value {
                 .and_then(|n| cited_by.get(&n))
                 .map(|list| list.iter().map(|e| link(site, *e)).collect())
                 .unwrap_or_default();
-            json!({ "number": b.number, "html": b.html, "cited_by": citers })
+            obj!( "number": b.number, "html": &b.html, "cited_by": citers )
         })
         .collect();
     let meetings: Vec<Value> = site.article_meetings[i]
@@ -156,25 +257,25 @@ pub fn article(site: &Site, i: usize) -> Value {
             )
         })
         .collect();
-    json!({
-        "id": a.common.id,
-        "title": a.title,
-        "source": a.source,
+    obj!(
+        "id": &a.common.id,
+        "title": &a.title,
+        "source": &a.source,
         "url": a.url.as_deref().filter(|u| crate::sanitize::is_safe_url(u)),
         "published": opt_date(&a.published),
         "date_note": field(site, &a.date_note),
         "language": a.language.as_deref().unwrap_or(&site.config.language),
-        "translation": a.translation,
-        "author": a.author,
+        "translation": &a.translation,
+        "author": &a.author,
         "retrieved": opt_date(&a.retrieved),
         "archive_url": a.archive_url.as_deref().filter(|u| crate::sanitize::is_safe_url(u)),
-        "original_title": a.original_title,
+        "original_title": &a.original_title,
         "draft": a.common.draft,
-        "extra": a.common.extra,
+        "extra": &a.common.extra,
         "blocks": blocks,
         "paragraph_count": body.paragraphs.len(),
         "meetings": meetings,
-    })
+    )
 }
 
 /// `meeting` variable of a meeting page.
@@ -183,14 +284,14 @@ pub fn meeting(site: &Site, i: usize) -> Value {
     let participants: Vec<Value> = m
         .participants
         .iter()
-        .map(|p| json!({ "person": reference(site, Kind::Person, &p.person), "role": p.role }))
+        .map(|p| obj!( "person": reference(site, Kind::Person, &p.person), "role": &p.role ))
         .collect();
     let key_points: Vec<Value> = m
         .key_points
         .iter()
         .map(|k| {
             let mut v = evidence(site, &k.evidence);
-            v["html"] = json!(site.field(&k.text));
+            v["html"] = to_json(site.field(&k.text));
             v
         })
         .collect();
@@ -199,8 +300,8 @@ pub fn meeting(site: &Site, i: usize) -> Value {
         .iter()
         .map(|f| {
             let mut v = evidence(site, &f.evidence);
-            v["label"] = json!(f.label);
-            v["value"] = json!(f.value);
+            v["label"] = to_json(&f.label);
+            v["value"] = to_json(&f.value);
             v
         })
         .collect();
@@ -216,16 +317,16 @@ pub fn meeting(site: &Site, i: usize) -> Value {
             )
         })
         .collect();
-    json!({
-        "id": m.common.id,
-        "title": m.title,
-        "short_title": m.short_title,
+    obj!(
+        "id": &m.common.id,
+        "title": &m.title,
+        "short_title": &m.short_title,
         "date": date_value(m.date.value),
         "date_note": field(site, &m.date_note),
         "end_date": opt_date(&m.end_date),
-        "kind": m.kind,
+        "kind": &m.kind,
         "organization": m.organization.as_ref().map(|o| reference(site, Kind::Organization, o)),
-        "location": m.location,
+        "location": &m.location,
         "chair": m.chair.as_ref().map(|c| reference(site, Kind::Person, c)),
         "participants": participants,
         "topics": references(site, Kind::Topic, &m.topics),
@@ -235,8 +336,8 @@ pub fn meeting(site: &Site, i: usize) -> Value {
         "figures": figures,
         "related": references(site, Kind::Meeting, &m.related),
         "draft": m.common.draft,
-        "extra": m.common.extra,
-    })
+        "extra": &m.common.extra,
+    )
 }
 
 /// `person` variable of a person page.
@@ -254,7 +355,7 @@ pub fn person(site: &Site, i: usize) -> Value {
         .into_iter()
         .map(|pos| {
             let mut v = evidence(site, &pos.evidence);
-            v["title"] = json!(pos.title);
+            v["title"] = to_json(&pos.title);
             v["organization"] = pos
                 .organization
                 .as_ref()
@@ -266,10 +367,10 @@ pub fn person(site: &Site, i: usize) -> Value {
             v
         })
         .collect();
-    json!({
-        "id": p.common.id,
-        "name": p.name.value,
-        "title": p.name.value,
+    obj!(
+        "id": &p.common.id,
+        "name": &p.name.value,
+        "title": &p.name.value,
         "name_local": p.name_local.as_ref().map(|n| &n.value),
         "aliases": p.aliases.iter().map(|a| &a.value).collect::<Vec<_>>(),
         "positions": positions,
@@ -278,8 +379,8 @@ pub fn person(site: &Site, i: usize) -> Value {
         "took_part": incoming(site, e, Relation::TookPart),
         "mentioned_in": incoming(site, e, Relation::Mentioned),
         "draft": p.common.draft,
-        "extra": p.common.extra,
-    })
+        "extra": &p.common.extra,
+    )
 }
 
 /// `topic` variable of a topic page.
@@ -294,16 +395,16 @@ pub fn topic(site: &Site, i: usize) -> Value {
         .iter()
         .map(|target| {
             let mut v = evidence(site, &target.evidence);
-            v["html"] = json!(site.field(&target.text));
+            v["html"] = to_json(site.field(&target.text));
             v["due"] = opt_date(&target.due);
             v
         })
         .collect();
     let mut articles = incoming(site, e, Relation::Mentioned);
     articles.sort_by(|a, b| b["date"]["iso"].as_str().cmp(&a["date"]["iso"].as_str()));
-    json!({
-        "id": t.common.id,
-        "title": t.title.value,
+    obj!(
+        "id": &t.common.id,
+        "title": &t.title.value,
         "aliases": t.aliases.iter().map(|a| &a.value).collect::<Vec<_>>(),
         "parent": t.parent.as_ref().map(|p| reference(site, Kind::Topic, p)),
         "children": incoming(site, e, Relation::ParentOf),
@@ -313,8 +414,8 @@ pub fn topic(site: &Site, i: usize) -> Value {
         "meetings": incoming(site, e, Relation::Discussed),
         "articles": articles,
         "draft": t.common.draft,
-        "extra": t.common.extra,
-    })
+        "extra": &t.common.extra,
+    )
 }
 
 /// `organization` variable of an organization page.
@@ -324,21 +425,21 @@ pub fn organization(site: &Site, i: usize) -> Value {
         kind: Kind::Organization,
         index: i as u32,
     };
-    json!({
-        "id": o.common.id,
-        "name": o.name.value,
-        "title": o.name.value,
+    obj!(
+        "id": &o.common.id,
+        "name": &o.name.value,
+        "title": &o.name.value,
         "name_local": o.name_local.as_ref().map(|n| &n.value),
         "aliases": o.aliases.iter().map(|a| &a.value).collect::<Vec<_>>(),
-        "kind": o.kind,
+        "kind": &o.kind,
         "parent": o.parent.as_ref().map(|p| reference(site, Kind::Organization, p)),
         "children": incoming(site, e, Relation::ParentOf),
         "summary": field(site, &o.summary),
         "people": incoming(site, e, Relation::Position),
         "meetings": incoming(site, e, Relation::Held),
         "draft": o.common.draft,
-        "extra": o.common.extra,
-    })
+        "extra": &o.common.extra,
+    )
 }
 
 /// A list entry: a link plus what lists show (summary text, kind of meeting, source, date note).
@@ -348,24 +449,25 @@ pub fn list_item(site: &Site, e: EntityRef) -> Value {
     match e.kind {
         Kind::Article => {
             let a = &site.articles[i];
-            item["source"] = json!(a.source);
-            item["date_note"] = json!(a.date_note.as_ref().map(|n| plain_text(site.field(n))));
-            item["language"] = json!(a.language);
+            item["source"] = to_json(&a.source);
+            item["date_note"] = to_json(a.date_note.as_ref().map(|n| plain_text(site.field(n))));
+            item["language"] = to_json(&a.language);
         }
         Kind::Meeting => {
             let m = &site.meetings[i];
-            item["kind_of_meeting"] = json!(m.kind);
-            item["short_title"] = json!(m.short_title);
-            item["date_note"] = json!(m.date_note.as_ref().map(|n| plain_text(site.field(n))));
+            item["kind_of_meeting"] = to_json(&m.kind);
+            item["short_title"] = to_json(&m.short_title);
+            item["date_note"] = to_json(m.date_note.as_ref().map(|n| plain_text(site.field(n))));
         }
         Kind::Person => {
             let p = &site.people[i];
-            item["name_local"] = json!(p.name_local.as_ref().map(|n| &n.value));
-            item["position"] = json!(p.positions.first().map(|pos| &pos.title));
+            item["name_local"] = to_json(p.name_local.as_ref().map(|n| &n.value));
+            item["position"] = to_json(p.positions.first().map(|pos| &pos.title));
         }
-        Kind::Topic => item["parent"] = json!(site.topics[i].parent.as_ref().map(|p| &p.value)),
+        Kind::Topic => item["parent"] = to_json(site.topics[i].parent.as_ref().map(|p| &p.value)),
         Kind::Organization => {
-            item["name_local"] = json!(site.organizations[i].name_local.as_ref().map(|n| &n.value))
+            item["name_local"] =
+                to_json(site.organizations[i].name_local.as_ref().map(|n| &n.value))
         }
     }
     item

@@ -3,12 +3,12 @@
 //! These use full URLs from `base_url` (FORMAT.md), whatever the link style of the pages. No
 //! file carries the time of the build: a feed's `updated` is the newest date in it.
 
+use super::context::obj;
 use super::context::plain_text;
 use super::{Output, Page, PageKind, RenderOptions, sorted};
 use crate::model::{EntityRef, Kind};
 use crate::resolve::Site;
 use crate::sanitize::escape;
-use serde_json::json;
 use std::fmt::Write as _;
 
 /// Most entries in the Atom feed.
@@ -167,14 +167,14 @@ fn search_index(site: &Site) -> String {
                 Kind::Meeting => names.extend(site.meetings[i].short_title.as_deref()),
                 Kind::Article => names.extend(site.articles[i].original_title.as_deref()),
             }
-            entries.push(json!({
+            entries.push(obj!(
                 "k": kind.noun(),
                 "t": site.index.title(e),
                 "n": names,
                 "u": site.index.path(e),
                 "d": site.date(e).map(|d| d.iso()),
-            }));
+            ));
         }
     }
-    serde_json::to_string(&json!({ "entries": entries })).unwrap_or_default()
+    serde_json::to_string(&obj!( "entries": entries )).unwrap_or_default()
 }

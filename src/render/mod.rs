@@ -15,9 +15,10 @@ use crate::model::{EntityRef, Kind};
 use crate::resolve::Site;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use context::{link, list_item};
+use context::{obj, to_json};
 use links::{LinkStyle, internal};
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use theme::Theme;
 
@@ -291,15 +292,15 @@ impl SharedContext {
         let c = &site.config;
         let nav: Vec<Value> = [Kind::Meeting, Kind::Topic, Kind::Person, Kind::Organization, Kind::Article]
             .iter()
-            .map(|k| json!({ "title": collection_title(*k), "url": internal(&format!("{}/", k.folder())), "kind": k.folder(), "count": site.index.count(*k) }))
+            .map(|k| obj!( "title": collection_title(*k), "url": internal(&format!("{}/", k.folder())), "kind": k.folder(), "count": site.index.count(*k) ))
             .collect();
         let extra = serde_json::to_value(&c.extra).unwrap_or(Value::Null);
         SharedContext {
-            site: to_tera(json!({
-                "title": c.title,
-                "description": c.description,
-                "language": c.language,
-                "base_url": opts.base_url,
+            site: to_tera(obj!(
+                "title": &c.title,
+                "description": &c.description,
+                "language": &c.language,
+                "base_url": &opts.base_url,
                 "extra": extra,
                 "nav": nav,
                 "home_url": internal(""),
@@ -308,7 +309,7 @@ impl SharedContext {
                 "feed_permalink": format!("{}/atom.xml", opts.base_url.trim_end_matches('/')),
                 "offline": opts.offline,
                 "syntax_css": site.config.markdown.highlight_theme == "css",
-            })),
+            )),
         }
     }
 }
@@ -338,15 +339,15 @@ fn render_page(
     let permalink = format!("{}/{}", opts.base_url.trim_end_matches('/'), page.path);
     ctx.insert_value(
         "page",
-        to_tera(json!({
+        to_tera(obj!(
             "kind": page_kind_name(page.kind),
             "title": title,
-            "path": page.path,
+            "path": &page.path,
             "url": internal(&page.path),
             "permalink": permalink,
             "lang": lang.unwrap_or_else(|| site.config.language.clone()),
-            "feed_url": null,
-        })),
+            "feed_url": Value::Null,
+        )),
     );
     ctx.insert("root", &style.root_from(&page.path));
     for (key, value) in vars {
@@ -396,7 +397,7 @@ fn page_vars(site: &Site, page: &Page) -> (String, Option<String>, Vars) {
             let vars = vec![
                 (key, value),
                 ("entity", link(site, e)),
-                ("backlinks", json!(context::backlinks(site, e))),
+                ("backlinks", to_json(context::backlinks(site, e))),
             ];
             (site.index.title(e).to_string(), lang, vars)
         }
@@ -462,18 +463,26 @@ fn list(site: &Site, kind: Kind, only_year: Option<i32>) -> Vars {
                 let count = list.len();
                 let entries: Vec<Value> = list.into_iter().filter(|v| !v.is_null()).collect();
                 let url = match (year, split && only_year.is_none()) {
-                    (Some(y), true) => json!(internal(&format!("{}/{y}/", kind.folder()))),
+                    (Some(y), true) => to_json(internal(&format!("{}/{y}/", kind.folder()))),
                     _ => Value::Null,
                 };
-                json!({ "year": year, "label": year.map(|y| y.to_string()).unwrap_or_else(|| "Undated".into()), "count": count, "items": entries, "url": url })
+                obj!( "year": year, "label": year.map(|y| y.to_string()).unwrap_or_else(|| "Undated".into()), "count": count, "items": entries, "url": url )
             })
             .collect();
     } else {
         flat = items.iter().map(|e| list_item(site, *e)).collect();
     }
+    let count = if only_year.is_some() {
+        years
+            .iter()
+            .map(|y| y["count"].as_u64().unwrap_or(0))
+            .sum::<u64>() as usize
+    } else {
+        items.len()
+    };
     vec![(
         "list",
-        json!({
+        obj!(
             "kind": kind.noun(),
             "folder": kind.folder(),
             "title": collection_title(kind),
@@ -482,9 +491,9 @@ fn list(site: &Site, kind: Kind, only_year: Option<i32>) -> Vars {
             "split_by_year": split && only_year.is_none(),
             "years": years,
             "items": flat,
-            "count": if only_year.is_some() { years.iter().map(|y| y["count"].as_u64().unwrap_or(0)).sum::<u64>() as usize } else { items.len() },
+            "count": count,
             "url": internal(&format!("{}/", kind.folder())),
-        }),
+        ),
     )]
 }
 
@@ -516,7 +525,7 @@ fn home(site: &Site) -> Vars {
                         .collect()
                 })
                 .unwrap_or_default();
-            item["children"] = json!(children);
+            item["children"] = to_json(children);
             item
         })
         .collect();
@@ -532,20 +541,20 @@ fn home(site: &Site) -> Vars {
         .collect();
     vec![(
         "home",
-        json!({
+        obj!(
             "meetings": take(Kind::Meeting, 10),
             "articles": take(Kind::Article, 10),
             "topics": roots,
             "people": people,
             "organizations": take(Kind::Organization, 12),
-            "counts": {
+            "counts": obj!(
                 "articles": site.index.count(Kind::Article),
                 "meetings": site.index.count(Kind::Meeting),
                 "people": site.index.count(Kind::Person),
                 "topics": site.index.count(Kind::Topic),
                 "organizations": site.index.count(Kind::Organization),
-            },
-        }),
+            ),
+        ),
     )]
 }
 
