@@ -270,8 +270,9 @@ pub fn render(
     if diags.has_errors() {
         return None;
     }
+    // A generated page wins over a static file at the same address.
     for (path, bytes) in &theme.statics {
-        output.files.insert(path.clone(), bytes.clone());
+        output.files.entry(path.clone()).or_insert_with(|| bytes.clone());
     }
     if site.config.markdown.highlight_theme == "css" {
         output
