@@ -9,12 +9,14 @@
 
 pub mod diag;
 pub mod highlight;
+pub mod import;
 pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod render;
 pub mod resolve;
 pub mod sanitize;
+pub mod serve;
 pub mod source;
 pub mod text;
 pub mod write;
@@ -126,6 +128,18 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Built, load::LoadError>
         output,
         output_dir,
     })
+}
+
+/// Load and resolve the site at `root` without rendering it, drafts included: the checked
+/// content with every problem found, for tools that read it (`import` compares an article's
+/// paragraphs before and after it replaces the file). `Ok(None)` when `site.toml` has errors.
+pub fn resolve_site(root: &Path) -> Result<Option<(resolve::Site, Diagnostics)>, load::LoadError> {
+    let mut diags = Diagnostics::default();
+    let Ok(raw) = load::load(root, &mut diags)? else {
+        return Ok(None);
+    };
+    let site = resolve::resolve(raw, resolve::ResolveOptions { drafts: true }, &mut diags);
+    Ok(Some((site, diags)))
 }
 
 /// Prints how long each stage took when `BRIEFING_TIMINGS` is set (for profiling).

@@ -4,7 +4,9 @@
 //! cannot run as asked (bad flags, no site, unwritable output). Only this module prints.
 
 mod build;
+mod import;
 mod new;
+mod serve;
 
 use briefing::diag::Diagnostics;
 use briefing::source::SourceMap;
@@ -26,21 +28,14 @@ enum Command {
     Build(build::BuildArgs),
     /// Validate the site completely and write nothing.
     Check(build::CheckArgs),
-    /// Serve the site with live reload (not available yet).
-    Serve(Unavailable),
-    /// Import an article from text, Markdown or saved HTML (not available yet).
-    Import(Unavailable),
+    /// Serve the site from memory, rebuilding and reloading pages on every change.
+    Serve(serve::ServeArgs),
+    /// Import an article from plain text, Markdown or saved HTML.
+    Import(import::ImportArgs),
     /// Write a new content file with every field shown.
     New(new::NewArgs),
     /// Write a small site that builds.
     Init(new::InitArgs),
-}
-
-/// Arguments of a command that is not built yet.
-#[derive(clap::Args, Debug)]
-struct Unavailable {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    rest: Vec<String>,
 }
 
 /// Exit status 1: the site has errors.
@@ -60,17 +55,12 @@ pub(crate) fn run() -> ExitCode {
     let code = match cli.command {
         Command::Build(args) => build::build(args),
         Command::Check(args) => build::check(args),
-        Command::Serve(_) => unavailable("serve"),
-        Command::Import(_) => unavailable("import"),
+        Command::Serve(args) => serve::serve(args),
+        Command::Import(args) => import::import(args),
         Command::New(args) => new::new(args),
         Command::Init(args) => new::init(args),
     };
     ExitCode::from(code)
-}
-
-fn unavailable(command: &str) -> u8 {
-    eprintln!("error: `briefing {command}` is not available in this version yet");
-    USAGE
 }
 
 /// Print every diagnostic to standard error and a one-line summary.

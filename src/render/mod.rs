@@ -272,7 +272,10 @@ pub fn render(
     }
     // A generated page wins over a static file at the same address.
     for (path, bytes) in &theme.statics {
-        output.files.entry(path.clone()).or_insert_with(|| bytes.clone());
+        output
+            .files
+            .entry(path.clone())
+            .or_insert_with(|| bytes.clone());
     }
     if site.config.markdown.highlight_theme == "css" {
         output
