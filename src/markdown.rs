@@ -458,7 +458,7 @@ impl<'a> Renderer<'a, '_> {
             let found_all = self.index.find_mentions(&normalized);
             let ranges: Vec<(usize, usize)> = found_all
                 .iter()
-                .map(|f| normalized.original_range(f.start, f.end))
+                .map(|f| normalized.original_range(&text, f.start, f.end))
                 .collect();
             self.normalized = normalized;
             for (found, (start, end)) in found_all.into_iter().zip(ranges) {

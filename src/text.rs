@@ -14,8 +14,6 @@ pub struct Normalized {
     pub text: String,
     /// For each byte of `text`, the byte offset in the original where its character began.
     starts: Vec<u32>,
-    /// For each byte of `text`, the byte offset in the original just past its character.
-    ends: Vec<u32>,
 }
 
 /// Which folding rules apply.
@@ -64,26 +62,55 @@ impl Normalized {
         };
         b.out.text.clear();
         b.out.starts.clear();
-        b.out.ends.clear();
-        for (offset, c) in input.char_indices() {
-            let (start, end) = (offset as u32, (offset + c.len_utf8()) as u32);
-            if c.is_ascii() {
-                b.push(c, start, end);
-            } else {
-                for n in std::iter::once(c).nfkc() {
-                    b.push(n, start, end);
+        b.out.text.reserve(input.len());
+        b.out.starts.reserve(input.len());
+        let bytes = input.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let byte = bytes[i];
+            if byte < 0x80 {
+                // ASCII, most of any text: folding is lowercasing and collapsing white space.
+                if byte.is_ascii_whitespace() {
+                    b.pending_space.get_or_insert(i as u32);
+                    i += 1;
+                } else {
+                    // Copy the whole run of visible ASCII at once.
+                    let run_end = bytes[i..]
+                        .iter()
+                        .position(|&c| c >= 0x80 || c.is_ascii_whitespace())
+                        .map_or(bytes.len(), |n| i + n);
+                    b.flush_space(false);
+                    let at = b.out.text.len();
+                    b.out.text.push_str(&input[i..run_end]);
+                    b.out.text[at..].make_ascii_lowercase();
+                    b.out.starts.extend(i as u32..run_end as u32);
+                    b.last_cjk = false;
+                    i = run_end;
                 }
+                continue;
             }
+            let c = input[i..].chars().next().unwrap_or(' ');
+            for n in std::iter::once(c).nfkc() {
+                b.push(n, i as u32);
+            }
+            i += c.len_utf8();
         }
         *self = b.out;
     }
 
-    /// The original byte range of the normalized range `start..end`.
-    pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
+    /// The original byte range of the normalized range `start..end`, in `original` (the text
+    /// this value was made from).
+    pub fn original_range(&self, original: &str, start: usize, end: usize) -> (usize, usize) {
         if start >= end || end > self.starts.len() {
             return (0, 0);
         }
-        (self.starts[start] as usize, self.ends[end - 1] as usize)
+        let first = self.starts[start] as usize;
+        let last = self.starts[end - 1] as usize;
+        let last_len = original
+            .get(last..)
+            .and_then(|s| s.chars().next())
+            .map_or(1, char::len_utf8);
+        (first, (last + last_len).min(original.len()))
     }
 }
 
@@ -92,50 +119,40 @@ impl Normalized {
 /// to CJK when folding quotes).
 struct Builder {
     out: Normalized,
-    pending_space: Option<(u32, u32)>,
+    pending_space: Option<u32>,
     last_cjk: bool,
     fold: Fold,
 }
 
 impl Builder {
-    fn push(&mut self, ch: char, start: u32, end: u32) {
-        if ch.is_ascii() {
-            // Fast path: most text is ASCII, where folding is lowercasing and white space.
-            if ch.is_ascii_whitespace() {
-                self.pending_space =
-                    Some(self.pending_space.map_or((start, end), |(s, _)| (s, end)));
-            } else {
-                self.emit(ch.to_ascii_lowercase(), false, start, end);
-            }
-            return;
-        }
+    fn push(&mut self, ch: char, start: u32) {
         if ch.is_whitespace() {
-            self.pending_space = Some(self.pending_space.map_or((start, end), |(s, _)| (s, end)));
+            self.pending_space.get_or_insert(start);
             return;
         }
         for lower in ch.to_lowercase() {
             if let Some(folded) = fold_char(lower) {
-                self.emit(folded, is_cjk(folded), start, end);
+                let cjk = is_cjk(folded);
+                self.flush_space(cjk);
+                self.out.text.push(folded);
+                for _ in 0..folded.len_utf8() {
+                    self.out.starts.push(start);
+                }
+                self.last_cjk = cjk;
             }
         }
     }
 
-    fn emit(&mut self, folded: char, cjk: bool, start: u32, end: u32) {
-        if let Some((s, e)) = self.pending_space.take() {
+    /// Emit the held-back space, if any, before a character (`cjk`: whether it is CJK).
+    fn flush_space(&mut self, cjk: bool) {
+        if let Some(s) = self.pending_space.take() {
             let drop =
                 self.out.text.is_empty() || (self.fold == Fold::Quotes && (self.last_cjk || cjk));
             if !drop {
                 self.out.text.push(' ');
                 self.out.starts.push(s);
-                self.out.ends.push(e);
             }
         }
-        self.out.text.push(folded);
-        for _ in 0..folded.len_utf8() {
-            self.out.starts.push(start);
-            self.out.ends.push(end);
-        }
-        self.last_cjk = cjk;
     }
 }
 
@@ -176,7 +193,7 @@ mod tests {
         let n = Normalized::new(input, Fold::Names);
         assert_eq!(n.text, "hello \"world\"");
         let at = n.text.find("world").unwrap();
-        let (s, e) = n.original_range(at, at + 5);
+        let (s, e) = n.original_range(input, at, at + 5);
         assert_eq!(&input[s..e], "World");
     }
 

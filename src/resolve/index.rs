@@ -140,9 +140,16 @@ impl Index {
         let automaton = if patterns.is_empty() {
             None
         } else {
+            // A DFA costs memory once and scans text several times faster than the NFA.
             AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .build(&patterns)
+                .or_else(|_| {
+                    AhoCorasick::builder()
+                        .match_kind(MatchKind::LeftmostLongest)
+                        .build(&patterns)
+                })
                 .ok()
         };
         let drafts = drafts

@@ -755,7 +755,7 @@ impl<'s> Linker<'s> {
         let text = &paragraphs[paragraph as usize - 1];
         let normalized = Normalized::new(text, Fold::Quotes);
         if let Some(at) = normalized.text.find(&wanted) {
-            let range = normalized.original_range(at, at + wanted.len());
+            let range = normalized.original_range(text, at, at + wanted.len());
             self.marks
                 .entry(article)
                 .or_default()
