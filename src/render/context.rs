@@ -7,111 +7,157 @@
 use super::links::internal;
 use crate::model::*;
 use crate::resolve::{Backlink, Relation, Site};
-use serde_json::Value;
+use tera::Value;
 
-/// Builds a JSON object from `"key": value` pairs, moving each value in. (`serde_json::json!`
-/// serializes every interpolated value again, which copies whole subtrees.)
+/// Builds a template value from `"key": value` pairs, moving each value in.
 macro_rules! obj {
     ($($key:literal : $value:expr),* $(,)?) => {{
-        let mut map = serde_json::Map::new();
-        $( map.insert(String::from($key), $crate::render::context::IntoJson::into_json($value)); )*
-        serde_json::Value::Object(map)
+        let mut map = tera::Map::default();
+        $( map.insert(tera::value::Key::from($key), $crate::render::context::IntoValue::into_value($value)); )*
+        tera::Value::from(map)
     }};
 }
 pub(crate) use obj;
 
 /// Any value a template variable is built from.
-pub fn to_json(value: impl IntoJson) -> Value {
-    value.into_json()
+pub fn to_value(value: impl IntoValue) -> Value {
+    value.into_value()
 }
 
-/// Conversion into a JSON value by moving (or, for borrowed text, one copy).
-pub trait IntoJson {
-    /// The value as JSON.
-    fn into_json(self) -> Value;
+/// `object` with `key` set to `value` (objects are shared and cheap to copy; this makes one).
+pub fn with(object: Value, key: &'static str, value: impl IntoValue) -> Value {
+    let mut map = object.into_map().unwrap_or_default();
+    map.insert(tera::value::Key::from(key), value.into_value());
+    Value::from(map)
 }
 
-impl IntoJson for Value {
-    fn into_json(self) -> Value {
+/// Conversion into a template value by moving (or, for borrowed text, one copy).
+pub trait IntoValue {
+    /// The value for templates.
+    fn into_value(self) -> Value;
+}
+
+impl IntoValue for Value {
+    fn into_value(self) -> Value {
         self
     }
 }
-impl IntoJson for &Value {
-    fn into_json(self) -> Value {
+impl IntoValue for &Value {
+    fn into_value(self) -> Value {
         self.clone()
     }
 }
-impl IntoJson for String {
-    fn into_json(self) -> Value {
-        Value::String(self)
+impl IntoValue for String {
+    fn into_value(self) -> Value {
+        Value::from(self)
     }
 }
-impl IntoJson for &String {
-    fn into_json(self) -> Value {
-        Value::String(self.clone())
+impl IntoValue for &String {
+    fn into_value(self) -> Value {
+        Value::from(self.as_str())
     }
 }
-impl IntoJson for &str {
-    fn into_json(self) -> Value {
-        Value::String(self.to_string())
+impl IntoValue for &str {
+    fn into_value(self) -> Value {
+        Value::from(self)
     }
 }
-impl IntoJson for bool {
-    fn into_json(self) -> Value {
-        Value::Bool(self)
+impl IntoValue for bool {
+    fn into_value(self) -> Value {
+        Value::from(self)
     }
 }
 macro_rules! numbers {
     ($($t:ty),*) => {$(
-        impl IntoJson for $t {
-            fn into_json(self) -> Value {
+        impl IntoValue for $t {
+            fn into_value(self) -> Value {
                 Value::from(self)
             }
         }
     )*};
 }
 numbers!(u32, u64, usize, i32, i64);
-impl<T: IntoJson> IntoJson for Option<T> {
-    fn into_json(self) -> Value {
-        self.map_or(Value::Null, IntoJson::into_json)
+impl<T: IntoValue> IntoValue for Option<T> {
+    fn into_value(self) -> Value {
+        self.map_or(Value::none(), IntoValue::into_value)
     }
 }
-impl<T: IntoJson + Clone> IntoJson for &Option<T> {
-    fn into_json(self) -> Value {
-        self.clone().into_json()
+impl<T: IntoValue + Clone> IntoValue for &Option<T> {
+    fn into_value(self) -> Value {
+        self.clone().into_value()
     }
 }
-impl<T: IntoJson> IntoJson for Vec<T> {
-    fn into_json(self) -> Value {
-        Value::Array(self.into_iter().map(IntoJson::into_json).collect())
+impl<T: IntoValue> IntoValue for Vec<T> {
+    fn into_value(self) -> Value {
+        Value::from(
+            self.into_iter()
+                .map(IntoValue::into_value)
+                .collect::<Vec<_>>(),
+        )
     }
 }
-impl<T: IntoJson + Clone> IntoJson for &Vec<T> {
-    fn into_json(self) -> Value {
-        Value::Array(self.iter().cloned().map(IntoJson::into_json).collect())
+impl<T: IntoValue + Clone> IntoValue for &Vec<T> {
+    fn into_value(self) -> Value {
+        Value::from(
+            self.iter()
+                .cloned()
+                .map(IntoValue::into_value)
+                .collect::<Vec<_>>(),
+        )
     }
 }
-impl<T: IntoJson + Clone> IntoJson for &[T] {
-    fn into_json(self) -> Value {
-        Value::Array(self.iter().cloned().map(IntoJson::into_json).collect())
+impl<T: IntoValue + Clone> IntoValue for &[T] {
+    fn into_value(self) -> Value {
+        Value::from(
+            self.iter()
+                .cloned()
+                .map(IntoValue::into_value)
+                .collect::<Vec<_>>(),
+        )
     }
 }
-impl IntoJson for () {
-    fn into_json(self) -> Value {
-        Value::Null
+impl IntoValue for &serde_json::Value {
+    fn into_value(self) -> Value {
+        Value::from_serializable(self)
     }
 }
-impl<T: serde::Serialize> IntoJson for Serialized<T> {
-    fn into_json(self) -> Value {
-        serde_json::to_value(self.0).unwrap_or(Value::Null)
+impl<T: serde::Serialize> IntoValue for Serialized<T> {
+    fn into_value(self) -> Value {
+        Value::from_serializable(&self.0)
     }
 }
 
 /// A value converted through serde (for the few types without a direct conversion).
 pub struct Serialized<T>(pub T);
 
+/// The site as templates see it, with each entity's link made once.
+pub struct Cx<'a> {
+    /// The resolved site.
+    pub site: &'a Site,
+    links: [Vec<Value>; 5],
+}
+
+impl<'a> Cx<'a> {
+    /// Prepare the links of every entity.
+    pub fn new(site: &'a Site) -> Self {
+        let links = Kind::ALL.map(|kind| site.all(kind).map(|e| make_link(site, e)).collect());
+        Cx { site, links }
+    }
+}
+
+impl std::ops::Deref for Cx<'_> {
+    type Target = Site;
+    fn deref(&self) -> &Site {
+        self.site
+    }
+}
+
 /// A link to an entity: title, address, kind, id, date.
-pub fn link(site: &Site, e: EntityRef) -> Value {
+pub fn link(site: &Cx, e: EntityRef) -> Value {
+    site.links[e.kind as usize][e.index as usize].clone()
+}
+
+fn make_link(site: &Site, e: EntityRef) -> Value {
     let date = site.date(e);
     obj!(
         "title": site.index.title(e),
@@ -123,17 +169,17 @@ pub fn link(site: &Site, e: EntityRef) -> Value {
 }
 
 /// A reference written in a field: a link when it resolves, plain text otherwise (drafts).
-fn reference(site: &Site, kind: Kind, id: &IdRef) -> Value {
+fn reference(site: &Cx, kind: Kind, id: &IdRef) -> Value {
     match site.index.lookup(kind, &id.value) {
         Some(e) => link(site, e),
         None => {
             let title = site.index.draft(kind, &id.value).unwrap_or(&id.value);
-            obj!( "title": title, "url": Value::Null, "kind": kind.noun(), "id": &id.value, "date": Value::Null )
+            obj!( "title": title, "url": Value::none(), "kind": kind.noun(), "id": &id.value, "date": Value::none() )
         }
     }
 }
 
-fn references(site: &Site, kind: Kind, ids: &[IdRef]) -> Vec<Value> {
+fn references(site: &Cx, kind: Kind, ids: &[IdRef]) -> Vec<Value> {
     ids.iter().map(|id| reference(site, kind, id)).collect()
 }
 
@@ -145,17 +191,17 @@ pub fn date_value(d: Date) -> Value {
 fn opt_date(d: &Option<Sp<Date>>) -> Value {
     d.as_ref()
         .map(|d| date_value(d.value))
-        .unwrap_or(Value::Null)
+        .unwrap_or(Value::none())
 }
 
-fn field(site: &Site, md: &Option<Markdown>) -> Value {
+fn field(site: &Cx, md: &Option<Markdown>) -> Value {
     md.as_ref()
-        .map(|m| Value::String(site.field(m).to_string()))
-        .unwrap_or(Value::Null)
+        .map(|m| Value::from(site.field(m)))
+        .unwrap_or(Value::none())
 }
 
 /// Citation, quote and note of an evidence item.
-fn evidence(site: &Site, ev: &Evidence) -> Value {
+fn evidence(site: &Cx, ev: &Evidence) -> Value {
     let cite = ev.source.as_ref().and_then(|c| site.cite(c)).map(|c| {
         let article = EntityRef {
             kind: Kind::Article,
@@ -178,7 +224,7 @@ fn evidence(site: &Site, ev: &Evidence) -> Value {
 }
 
 /// The page's incoming links, grouped by relation.
-pub fn backlinks(site: &Site, e: EntityRef) -> Vec<Value> {
+pub fn backlinks(site: &Cx, e: EntityRef) -> Vec<Value> {
     let Some(list) = site.backlinks.get(&e) else {
         return Vec::new();
     };
@@ -200,7 +246,7 @@ pub fn backlinks(site: &Site, e: EntityRef) -> Vec<Value> {
             push(&mut groups, done);
         }
         let mut item = link(site, *from);
-        item["details"] = to_json(details);
+        item = with(item, "details", to_value(details));
         current
             .get_or_insert_with(|| (*relation, Vec::new()))
             .1
@@ -212,7 +258,7 @@ pub fn backlinks(site: &Site, e: EntityRef) -> Vec<Value> {
     groups
 }
 
-fn incoming(site: &Site, e: EntityRef, relation: Relation) -> Vec<Value> {
+fn incoming(site: &Cx, e: EntityRef, relation: Relation) -> Vec<Value> {
     site.backlinks
         .get(&e)
         .map(|list| {
@@ -220,7 +266,7 @@ fn incoming(site: &Site, e: EntityRef, relation: Relation) -> Vec<Value> {
                 .filter(|b| b.relation == relation)
                 .map(|b| {
                     let mut item = link(site, b.from);
-                    item["details"] = to_json(&b.details);
+                    item = with(item, "details", to_value(&b.details));
                     item
                 })
                 .collect()
@@ -229,7 +275,7 @@ fn incoming(site: &Site, e: EntityRef, relation: Relation) -> Vec<Value> {
 }
 
 /// `article` variable of an article page.
-pub fn article(site: &Site, i: usize) -> Value {
+pub fn article(site: &Cx, i: usize) -> Value {
     let a = &site.articles[i];
     let body = &site.bodies[i];
     let cited_by = &site.cited_by[i];
@@ -279,7 +325,7 @@ pub fn article(site: &Site, i: usize) -> Value {
 }
 
 /// `meeting` variable of a meeting page.
-pub fn meeting(site: &Site, i: usize) -> Value {
+pub fn meeting(site: &Cx, i: usize) -> Value {
     let m = &site.meetings[i];
     let participants: Vec<Value> = m
         .participants
@@ -291,7 +337,7 @@ pub fn meeting(site: &Site, i: usize) -> Value {
         .iter()
         .map(|k| {
             let mut v = evidence(site, &k.evidence);
-            v["html"] = to_json(site.field(&k.text));
+            v = with(v, "html", to_value(site.field(&k.text)));
             v
         })
         .collect();
@@ -300,8 +346,8 @@ pub fn meeting(site: &Site, i: usize) -> Value {
         .iter()
         .map(|f| {
             let mut v = evidence(site, &f.evidence);
-            v["label"] = to_json(&f.label);
-            v["value"] = to_json(&f.value);
+            v = with(v, "label", to_value(&f.label));
+            v = with(v, "value", to_value(&f.value));
             v
         })
         .collect();
@@ -341,7 +387,7 @@ pub fn meeting(site: &Site, i: usize) -> Value {
 }
 
 /// `person` variable of a person page.
-pub fn person(site: &Site, i: usize) -> Value {
+pub fn person(site: &Cx, i: usize) -> Value {
     let p = &site.people[i];
     let e = EntityRef {
         kind: Kind::Person,
@@ -355,15 +401,18 @@ pub fn person(site: &Site, i: usize) -> Value {
         .into_iter()
         .map(|pos| {
             let mut v = evidence(site, &pos.evidence);
-            v["title"] = to_json(&pos.title);
-            v["organization"] = pos
-                .organization
-                .as_ref()
-                .map(|o| reference(site, Kind::Organization, o))
-                .unwrap_or(Value::Null);
-            v["from"] = opt_date(&pos.from);
-            v["to"] = opt_date(&pos.to);
-            v["as_of"] = opt_date(&pos.as_of);
+            v = with(v, "title", to_value(&pos.title));
+            v = with(
+                v,
+                "organization",
+                pos.organization
+                    .as_ref()
+                    .map(|o| reference(site, Kind::Organization, o))
+                    .unwrap_or(Value::none()),
+            );
+            v = with(v, "from", opt_date(&pos.from));
+            v = with(v, "to", opt_date(&pos.to));
+            v = with(v, "as_of", opt_date(&pos.as_of));
             v
         })
         .collect();
@@ -384,7 +433,7 @@ pub fn person(site: &Site, i: usize) -> Value {
 }
 
 /// `topic` variable of a topic page.
-pub fn topic(site: &Site, i: usize) -> Value {
+pub fn topic(site: &Cx, i: usize) -> Value {
     let t = &site.topics[i];
     let e = EntityRef {
         kind: Kind::Topic,
@@ -395,13 +444,20 @@ pub fn topic(site: &Site, i: usize) -> Value {
         .iter()
         .map(|target| {
             let mut v = evidence(site, &target.evidence);
-            v["html"] = to_json(site.field(&target.text));
-            v["due"] = opt_date(&target.due);
+            v = with(v, "html", to_value(site.field(&target.text)));
+            v = with(v, "due", opt_date(&target.due));
             v
         })
         .collect();
     let mut articles = incoming(site, e, Relation::Mentioned);
-    articles.sort_by(|a, b| b["date"]["iso"].as_str().cmp(&a["date"]["iso"].as_str()));
+    articles.sort_by(|a, b| {
+        let iso = |v: &Value| {
+            v.get_from_path("date.iso")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        iso(b).cmp(&iso(a))
+    });
     obj!(
         "id": &t.common.id,
         "title": &t.title.value,
@@ -419,7 +475,7 @@ pub fn topic(site: &Site, i: usize) -> Value {
 }
 
 /// `organization` variable of an organization page.
-pub fn organization(site: &Site, i: usize) -> Value {
+pub fn organization(site: &Cx, i: usize) -> Value {
     let o = &site.organizations[i];
     let e = EntityRef {
         kind: Kind::Organization,
@@ -443,31 +499,50 @@ pub fn organization(site: &Site, i: usize) -> Value {
 }
 
 /// A list entry: a link plus what lists show (summary text, kind of meeting, source, date note).
-pub fn list_item(site: &Site, e: EntityRef) -> Value {
+pub fn list_item(site: &Cx, e: EntityRef) -> Value {
     let mut item = link(site, e);
     let i = e.index as usize;
     match e.kind {
         Kind::Article => {
             let a = &site.articles[i];
-            item["source"] = to_json(&a.source);
-            item["date_note"] = to_json(a.date_note.as_ref().map(|n| plain_text(site.field(n))));
-            item["language"] = to_json(&a.language);
+            item = with(item, "source", to_value(&a.source));
+            item = with(
+                item,
+                "date_note",
+                to_value(a.date_note.as_ref().map(|n| plain_text(site.field(n)))),
+            );
+            item = with(item, "language", to_value(&a.language));
         }
         Kind::Meeting => {
             let m = &site.meetings[i];
-            item["kind_of_meeting"] = to_json(&m.kind);
-            item["short_title"] = to_json(&m.short_title);
-            item["date_note"] = to_json(m.date_note.as_ref().map(|n| plain_text(site.field(n))));
+            item = with(item, "kind_of_meeting", to_value(&m.kind));
+            item = with(item, "short_title", to_value(&m.short_title));
+            item = with(
+                item,
+                "date_note",
+                to_value(m.date_note.as_ref().map(|n| plain_text(site.field(n)))),
+            );
         }
         Kind::Person => {
             let p = &site.people[i];
-            item["name_local"] = to_json(p.name_local.as_ref().map(|n| &n.value));
-            item["position"] = to_json(p.positions.first().map(|pos| &pos.title));
+            item = with(
+                item,
+                "name_local",
+                to_value(p.name_local.as_ref().map(|n| &n.value)),
+            );
+            item = with(
+                item,
+                "position",
+                to_value(p.positions.first().map(|pos| &pos.title)),
+            );
         }
-        Kind::Topic => item["parent"] = to_json(site.topics[i].parent.as_ref().map(|p| &p.value)),
+        Kind::Topic => {
+            let parent = site.topics[i].parent.as_ref().map(|p| &p.value);
+            item = with(item, "parent", to_value(parent));
+        }
         Kind::Organization => {
-            item["name_local"] =
-                to_json(site.organizations[i].name_local.as_ref().map(|n| &n.value))
+            let local = site.organizations[i].name_local.as_ref().map(|n| &n.value);
+            item = with(item, "name_local", to_value(local));
         }
     }
     item

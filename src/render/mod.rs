@@ -14,12 +14,12 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{EntityRef, Kind};
 use crate::resolve::Site;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
+use context::{Cx, obj, to_value, with};
 use context::{link, list_item};
-use context::{obj, to_json};
 use links::{LinkStyle, internal};
 use rayon::prelude::*;
-use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
+use tera::Value;
 use theme::Theme;
 
 /// A collection index lists at most this many entries before it splits into year pages.
@@ -251,10 +251,11 @@ pub fn render(
     };
     let shared = SharedContext::new(site, opts);
     let pages = pages(site);
+    let cx = Cx::new(site);
     let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = pages
         .par_iter()
         .map(|page| {
-            render_page(site, templates, &shared, &style, opts, page)
+            render_page(&cx, templates, &shared, &style, opts, page)
                 .map(|html| (page.file(), html.into_bytes()))
         })
         .collect();
@@ -298,9 +299,9 @@ impl SharedContext {
             .iter()
             .map(|k| obj!( "title": collection_title(*k), "url": internal(&format!("{}/", k.folder())), "kind": k.folder(), "count": site.index.count(*k) ))
             .collect();
-        let extra = serde_json::to_value(&c.extra).unwrap_or(Value::Null);
+        let extra = Value::from_serializable(&c.extra);
         SharedContext {
-            site: to_tera(obj!(
+            site: obj!(
                 "title": &c.title,
                 "description": &c.description,
                 "language": &c.language,
@@ -313,7 +314,7 @@ impl SharedContext {
                 "feed_permalink": format!("{}/atom.xml", opts.base_url.trim_end_matches('/')),
                 "offline": opts.offline,
                 "syntax_css": site.config.markdown.highlight_theme == "css",
-            )),
+            ),
         }
     }
 }
@@ -330,7 +331,7 @@ pub fn collection_title(kind: Kind) -> &'static str {
 }
 
 fn render_page(
-    site: &Site,
+    site: &Cx,
     templates: &Templates,
     shared: &SharedContext,
     style: &LinkStyle,
@@ -343,19 +344,19 @@ fn render_page(
     let permalink = format!("{}/{}", opts.base_url.trim_end_matches('/'), page.path);
     ctx.insert_value(
         "page",
-        to_tera(obj!(
+        obj!(
             "kind": page_kind_name(page.kind),
             "title": title,
             "path": &page.path,
             "url": internal(&page.path),
             "permalink": permalink,
             "lang": lang.unwrap_or_else(|| site.config.language.clone()),
-            "feed_url": Value::Null,
-        )),
+            "feed_url": Value::none(),
+        ),
     );
     ctx.insert("root", &style.root_from(&page.path));
     for (key, value) in vars {
-        ctx.insert_value(key, to_tera(value));
+        ctx.insert_value(key, value);
     }
     let template = page.template();
     let html = templates
@@ -384,7 +385,7 @@ fn page_kind_name(kind: PageKind) -> &'static str {
 
 type Vars = Vec<(&'static str, Value)>;
 
-fn page_vars(site: &Site, page: &Page) -> (String, Option<String>, Vars) {
+fn page_vars(site: &Cx, page: &Page) -> (String, Option<String>, Vars) {
     match page.kind {
         PageKind::Home => (site.config.title.clone(), None, home(site)),
         PageKind::Entity(e) => {
@@ -396,12 +397,17 @@ fn page_vars(site: &Site, page: &Page) -> (String, Option<String>, Vars) {
                 Kind::Topic => ("topic", context::topic(site, i)),
                 Kind::Organization => ("organization", context::organization(site, i)),
             };
-            let lang = (e.kind == Kind::Article)
-                .then(|| value["language"].as_str().unwrap_or("").to_string());
+            let lang = (e.kind == Kind::Article).then(|| {
+                value
+                    .get_from_path("language")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            });
             let vars = vec![
                 (key, value),
                 ("entity", link(site, e)),
-                ("backlinks", to_json(context::backlinks(site, e))),
+                ("backlinks", to_value(context::backlinks(site, e))),
             ];
             (site.index.title(e).to_string(), lang, vars)
         }
@@ -436,7 +442,7 @@ pub fn sorted(site: &Site, kind: Kind) -> Vec<EntityRef> {
     all
 }
 
-fn list(site: &Site, kind: Kind, only_year: Option<i32>) -> Vars {
+fn list(site: &Cx, kind: Kind, only_year: Option<i32>) -> Vars {
     let items = sorted(site, kind);
     let by_year = matches!(kind, Kind::Article | Kind::Meeting);
     let split = !year_pages(site, kind).is_empty();
@@ -458,17 +464,17 @@ fn list(site: &Site, kind: Kind, only_year: Option<i32>) -> Vars {
                     .last_mut()
                     .map(|(_, list)| list.push(list_item(site, *e)));
             } else {
-                groups.last_mut().map(|(_, list)| list.push(Value::Null));
+                groups.last_mut().map(|(_, list)| list.push(Value::none()));
             }
         }
         years = groups
             .into_iter()
             .map(|(year, list)| {
                 let count = list.len();
-                let entries: Vec<Value> = list.into_iter().filter(|v| !v.is_null()).collect();
+                let entries: Vec<Value> = list.into_iter().filter(|v| !v.is_none()).collect();
                 let url = match (year, split && only_year.is_none()) {
-                    (Some(y), true) => to_json(internal(&format!("{}/{y}/", kind.folder()))),
-                    _ => Value::Null,
+                    (Some(y), true) => to_value(internal(&format!("{}/{y}/", kind.folder()))),
+                    _ => Value::none(),
                 };
                 obj!( "year": year, "label": year.map(|y| y.to_string()).unwrap_or_else(|| "Undated".into()), "count": count, "items": entries, "url": url )
             })
@@ -479,7 +485,11 @@ fn list(site: &Site, kind: Kind, only_year: Option<i32>) -> Vars {
     let count = if only_year.is_some() {
         years
             .iter()
-            .map(|y| y["count"].as_u64().unwrap_or(0))
+            .map(|y| {
+                y.get_from_path("count")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0)
+            })
             .sum::<u64>() as usize
     } else {
         items.len()
@@ -501,7 +511,7 @@ fn list(site: &Site, kind: Kind, only_year: Option<i32>) -> Vars {
     )]
 }
 
-fn home(site: &Site) -> Vars {
+fn home(site: &Cx) -> Vars {
     let take = |kind: Kind, n: usize| -> Vec<Value> {
         sorted(site, kind)
             .into_iter()
@@ -529,7 +539,7 @@ fn home(site: &Site) -> Vars {
                         .collect()
                 })
                 .unwrap_or_default();
-            item["children"] = to_json(children);
+            item = with(item, "children", children);
             item
         })
         .collect();
@@ -560,28 +570,4 @@ fn home(site: &Site) -> Vars {
             ),
         ),
     )]
-}
-
-/// Move a JSON value into Tera's value type (cheaper than serializing it a second time).
-pub fn to_tera(value: Value) -> tera::Value {
-    match value {
-        Value::Null => tera::Value::none(),
-        Value::Bool(b) => tera::Value::from(b),
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => tera::Value::from(i),
-            (None, Some(u)) => tera::Value::from(u),
-            _ => tera::Value::from(n.as_f64().unwrap_or(0.0)),
-        },
-        Value::String(s) => tera::Value::from(s),
-        Value::Array(items) => {
-            tera::Value::from(items.into_iter().map(to_tera).collect::<Vec<_>>())
-        }
-        Value::Object(map) => {
-            let mut out = tera::Map::default();
-            for (k, v) in map {
-                out.insert(tera::value::Key::from(k), to_tera(v));
-            }
-            tera::Value::from(out)
-        }
-    }
 }
