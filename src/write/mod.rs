@@ -190,15 +190,22 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, WriteError> {
 /// Write to a temporary file beside `path`, then rename it into place.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let io = |e| WriteError::Io(path.to_path_buf(), e);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(io)?;
-    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let mut file = std::fs::File::create(&tmp).map_err(io)?;
+    // Folders are made only when missing: most already exist on a rebuild.
+    let mut file = match std::fs::File::create(&tmp) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(io)?;
+            }
+            std::fs::File::create(&tmp).map_err(io)?
+        }
+        Err(e) => return Err(io(e)),
+    };
     file.write_all(bytes).map_err(io)?;
     drop(file);
     std::fs::rename(&tmp, path).map_err(|e| {
