@@ -92,8 +92,14 @@ pub fn render(
     opts: Options,
     diags: &mut Diagnostics,
 ) -> Rendered {
+    // Article bodies are read in place from their file; fields carry their own text.
+    let source = md
+        .exact_offset
+        .and_then(|o| file.text.get(o..))
+        .unwrap_or(&md.text);
     let mut r = Renderer {
         md,
+        source,
         file,
         index,
         opts,
@@ -118,7 +124,7 @@ pub fn render(
     };
     let mut options = CmarkOptions::ENABLE_TABLES | CmarkOptions::ENABLE_STRIKETHROUGH;
     options.insert(CmarkOptions::ENABLE_WIKILINKS);
-    for (event, range) in Parser::new_ext(&md.text, options).into_offset_iter() {
+    for (event, range) in Parser::new_ext(r.source, options).into_offset_iter() {
         r.event(event, range);
     }
     r.flush();
@@ -134,6 +140,7 @@ struct Wiki {
 
 struct Renderer<'a, 'd> {
     md: &'a Markdown,
+    source: &'a str,
     file: &'a SourceFile,
     index: &'a Index,
     opts: Options<'a>,
@@ -562,8 +569,8 @@ impl<'a> Renderer<'a, '_> {
             return Span::new(self.md.span.file, offset + range.start, offset + range.end);
         }
         // A YAML scalar was unfolded from the file: find the same source text there.
-        let written = &self.md.text[range.clone()];
-        let nth = self.md.text[..range.start].matches(written).count();
+        let written = &self.source[range.clone()];
+        let nth = self.source[..range.start].matches(written).count();
         let file_text = &self.file.text;
         let from = self.md.span.start.min(file_text.len());
         match file_text[from..].match_indices(written).nth(nth) {

@@ -221,12 +221,13 @@ fn days_in_month(year: i32, month: u8) -> u8 {
 /// Markdown text from a field, with where it was written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Markdown {
-    /// The Markdown source.
+    /// The Markdown source of a YAML field (empty for article bodies, which are read from
+    /// their file at `exact_offset` rather than kept twice).
     pub text: String,
     /// The YAML value (or article body) it came from.
     pub span: Span,
-    /// Byte offset of `text` in its file when it is an exact slice of it (article bodies);
-    /// `None` for YAML scalars, whose text was unfolded from the file.
+    /// For article bodies, the byte offset where the body starts in its file (it runs to the
+    /// end); `None` for YAML scalars, whose text was unfolded from the file.
     pub exact_offset: Option<usize>,
 }
 

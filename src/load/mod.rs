@@ -424,7 +424,8 @@ fn parse_file(
             }
         };
         let body = Markdown {
-            text: file.text[body_start..].to_string(),
+            // The body is read from the file itself when rendered: no second copy.
+            text: String::new(),
             span: Span::new(id, body_start, body_start),
             exact_offset: Some(body_start),
         };
