@@ -76,20 +76,7 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, ThemeError> {
     let mut theme = Theme::default();
     let folder = root.join("themes").join(name);
     if folder.is_dir() {
-        read_tree(
-            root,
-            &folder.join("templates"),
-            "",
-            &mut |rel, path, bytes| {
-                theme.templates.insert(
-                    rel.to_string(),
-                    (path, String::from_utf8_lossy(&bytes).into_owned()),
-                );
-            },
-        )?;
-        read_tree(root, &folder.join("static"), "", &mut |rel, _, bytes| {
-            theme.statics.insert(rel.to_string(), bytes);
-        })?;
+        read_layer(root, &folder, &mut theme)?;
         // A site theme may leave out templates: the built-in ones fill the gaps.
         if name == "briefing" {
             fill_from_builtin(&mut theme);
@@ -108,22 +95,25 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, ThemeError> {
         let hint = crate::diag::did_you_mean(name, known.iter().map(String::as_str));
         return Err(ThemeError::Missing(name.to_string(), hint));
     }
+    // The site's own templates/ and static/ go over the theme's files of the same name.
+    read_layer(root, root, &mut theme)?;
+    Ok(theme)
+}
+
+/// Read `folder/templates/` and `folder/static/` over what `theme` already holds.
+fn read_layer(root: &Path, folder: &Path, theme: &mut Theme) -> Result<(), ThemeError> {
     read_tree(
         root,
-        &root.join("templates"),
+        &folder.join("templates"),
         "",
         &mut |rel, path, bytes| {
-            theme.templates.insert(
-                rel.to_string(),
-                (path, String::from_utf8_lossy(&bytes).into_owned()),
-            );
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            theme.templates.insert(rel.to_string(), (path, text));
         },
     )?;
-    // The site's own static files are copied as they are, over the theme's of the same name.
-    read_tree(root, &root.join("static"), "", &mut |rel, _, bytes| {
+    read_tree(root, &folder.join("static"), "", &mut |rel, _, bytes| {
         theme.statics.insert(rel.to_string(), bytes);
-    })?;
-    Ok(theme)
+    })
 }
 
 fn fill_from_builtin(theme: &mut Theme) {
