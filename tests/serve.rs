@@ -785,3 +785,130 @@ fn serve_stops_cleanly_on_ctrl_c() {
     assert!(sent.success());
     assert_eq!(wait_exit(&mut server.child), Some(0), "{}", server.stderr());
 }
+
+/// Every file of `dir`, by path relative to it.
+fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((rel, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The served bytes of a page, without the live-reload script that only served pages carry.
+fn without_reload_script(body: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(body).into_owned();
+    let Some(start) = text.find("<script>/* briefing serve: live reload */") else {
+        return body.to_vec();
+    };
+    let end = text[start..]
+        .find("</script>")
+        .map(|i| start + i + "</script>".len())
+        .unwrap();
+    // The script is inserted with its own line end.
+    let rest = text[end..].strip_prefix('\n').unwrap_or(&text[end..]);
+    format!("{}{}", &text[..start], rest).into_bytes()
+}
+
+#[test]
+fn after_a_series_of_edits_serve_serves_what_a_full_build_writes() {
+    let (tmp, root) = new_site();
+    let server = Server::start(&root, &[]);
+    let mut events = server.events();
+    events.expect("hello");
+    // Give a person an alias (mentions change on other pages), rename an article and update
+    // the citations of it, add an organization.
+    let person = read(&root, "content/people/jane-doe.yaml")
+        .replace("name: Jane Doe", "name: Jane Doe\naliases: [Chair Doe]");
+    write(&root, "content/people/jane-doe.yaml", &person);
+    events.expect("reload");
+    std::fs::rename(
+        root.join("content/articles/example-report.md"),
+        root.join("content/articles/example-report-2024.md"),
+    )
+    .unwrap();
+    for rel in [
+        "content/meetings/example-meeting.yaml",
+        "content/people/jane-doe.yaml",
+    ] {
+        let text = read(&root, rel)
+            .replace("example-report#", "example-report-2024#")
+            .replace("[example-report]", "[example-report-2024]");
+        write(&root, rel, &text);
+    }
+    let topic = read(&root, "content/topics/example-reform.yaml")
+        .replace("example-report#", "example-report-2024#");
+    write(&root, "content/topics/example-reform.yaml", &topic);
+    let errors_or_reload = events.next(WAIT).expect("an event after the rename");
+    assert!(
+        matches!(errors_or_reload.0.as_str(), "reload" | "errors"),
+        "{errors_or_reload:?}"
+    );
+    write(
+        &root,
+        "content/organizations/second-office.yaml",
+        "name: Second Office\nsummary: Added while serving.\n",
+    );
+    // Let the last burst settle into a good build.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match events.next(Duration::from_millis(600)) {
+            Some((name, data)) if name == "reload" && data["errors"].is_null() => continue,
+            Some(_) => continue,
+            None if server.get("/organizations/second-office/").status == 200 => break,
+            None => assert!(
+                Instant::now() < deadline,
+                "no good build after the edits:\n{}",
+                server.stderr()
+            ),
+        }
+    }
+
+    let out = tmp.path().join("full");
+    let base = format!("http://127.0.0.1:{}/", server.port);
+    common::briefing(&[
+        Path::new("build"),
+        Path::new("--root"),
+        &root,
+        Path::new("--output"),
+        &out,
+        Path::new("--base-url"),
+        Path::new(&base),
+    ])
+    .expect_code(0, "build");
+    let built = files_under(&out);
+    assert!(
+        built
+            .iter()
+            .any(|(p, _)| p == "organizations/second-office/index.html")
+    );
+    for (path, bytes) in built.iter().filter(|(p, _)| !p.starts_with(".briefing")) {
+        let response = server.get(&format!("/{path}"));
+        assert_eq!(response.status, 200, "/{path}");
+        let served = if path.ends_with(".html") {
+            without_reload_script(&response.body)
+        } else {
+            response.body.clone()
+        };
+        assert!(
+            served == *bytes,
+            "/{path} differs between serve and a full build:\n--- served\n{}\n--- built\n{}",
+            String::from_utf8_lossy(&served),
+            String::from_utf8_lossy(bytes)
+        );
+    }
+}
