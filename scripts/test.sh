@@ -2,4 +2,32 @@
 # The test command of README.md: installs what the tests need, then runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# tests/browser.rs drives a headless Chromium through chromedriver (Debian packages chromium
+# and chromium-driver). Install them when missing and we are root. Under CI (CI set, not
+# false/0) not having them is an error, as it is for the test itself; elsewhere the test skips
+# with a message.
+case "${CI:-}" in "" | false | 0) ci=false ;; *) ci=true ;; esac
+have_browser() { command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; }
+if ! have_browser; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing chromium and chromium-driver for tests/browser.rs" >&2
+    log=$(mktemp)
+    if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; } \
+      >"$log" 2>&1; then
+      cat "$log" >&2
+      echo "test.sh: apt-get could not install chromium and chromium-driver (output above)" >&2
+    fi
+    rm -f "$log"
+  fi
+  if ! have_browser; then
+    if $ci; then
+      echo "test.sh: error: chromium and chromedriver are needed under CI and could not be" \
+        "installed (run as root with apt-get, or install chromium and chromium-driver)" >&2
+      exit 1
+    fi
+    echo "test.sh: warning: no chromium/chromedriver: tests/browser.rs will be skipped" >&2
+  fi
+fi
+
 cargo test --release --locked "$@"

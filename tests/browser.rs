@@ -1,0 +1,783 @@
+//! `briefing serve` in a real browser: a headless Chromium, driven through `chromedriver` over
+//! the W3C WebDriver HTTP API, opens pages of a site made by `briefing init`; the test then
+//! edits files of the site and watches the open page follow by itself.
+//!
+//! After each edit the browser is only *read* (`execute/sync`): no navigation, refresh or
+//! input command is sent, so whatever the page shows was done by the page's own live-reload
+//! script.
+//!
+//! Needs `chromium` and `chromedriver` (Debian: `apt-get install chromium chromium-driver`;
+//! `scripts/test.sh` installs them when run as root). Without them the test fails under CI
+//! (`CI` set) and is skipped, loudly, elsewhere. Every wait is bounded, and the server,
+//! chromedriver and the browser are killed when the test ends, pass or fail.
+
+#![cfg(unix)]
+
+mod common;
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Starting a process (server, chromedriver, browser session) may take this long.
+const START: Duration = Duration::from_secs(30);
+/// An edit must show in the open page within this.
+const SHOW: Duration = Duration::from_secs(15);
+/// One WebDriver command may take this long.
+const COMMAND: Duration = Duration::from_secs(30);
+
+/// The flags Chromium runs with: headless, as root, with nothing talking to the network.
+const CHROMIUM_ARGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1024,768",
+];
+
+/// Whether we run under CI, where a missing browser is a failure rather than a skip.
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// `name` on the `PATH`, if it is there.
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// The browser and its driver, or `None` (after saying so loudly) when they are missing outside
+/// CI. Under CI a missing one fails the test.
+fn browser_tools() -> Option<(PathBuf, PathBuf)> {
+    let chromium = on_path("chromium");
+    let driver = on_path("chromedriver");
+    if let (Some(chromium), Some(driver)) = (&chromium, &driver) {
+        return Some((chromium.clone(), driver.clone()));
+    }
+    let missing: Vec<&str> = [("chromium", &chromium), ("chromedriver", &driver)]
+        .iter()
+        .filter(|(_, found)| found.is_none())
+        .map(|(name, _)| *name)
+        .collect();
+    let message = format!(
+        "{} not found on PATH: the browser test of `briefing serve` needs Chromium and \
+         chromedriver (Debian: apt-get install chromium chromium-driver; scripts/test.sh \
+         installs them when run as root)",
+        missing.join(" and ")
+    );
+    if in_ci() {
+        panic!("{message}");
+    }
+    // Straight to the standard error, past the test harness's capture, so that it is seen.
+    let banner = "!".repeat(78);
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n{banner}\n!!! SKIPPED: tests/browser.rs did not run (set CI=true to make this a \
+         failure).\n!!! {message}\n{banner}\n"
+    );
+    None
+}
+
+/// Collect a child's output on a thread.
+fn collect(pipe: impl Read + Send + 'static) -> Arc<Mutex<String>> {
+    let text = Arc::new(Mutex::new(String::new()));
+    let sink = Arc::clone(&text);
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(pipe);
+        let mut line = String::new();
+        while matches!(lines.read_line(&mut line), Ok(n) if n > 0) {
+            sink.lock().unwrap().push_str(&line);
+            line.clear();
+        }
+    });
+    text
+}
+
+/// Wait for `pattern` followed by a port number in `text`, while `child` runs.
+fn wait_for_port(child: &mut Child, text: &Mutex<String>, pattern: &str, what: &str) -> u16 {
+    let started = Instant::now();
+    loop {
+        let now = text.lock().unwrap().clone();
+        if let Some(at) = now.find(pattern) {
+            let digits: String = now[at + pattern.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            if let Ok(port) = digits.parse() {
+                return port;
+            }
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{what} exited with {status} before listening:\n{now}");
+        }
+        assert!(
+            started.elapsed() < START,
+            "{what} did not start in time:\n{now}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A running `briefing serve --port 0`, killed when dropped.
+struct Server {
+    child: Child,
+    url: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(root: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_briefing"))
+            .arg("serve")
+            .arg("--root")
+            .arg(root)
+            .args(["--port", "0"])
+            .env_remove("BRIEFING_TIMINGS")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let stderr = collect(child.stderr.take().expect("stderr is piped"));
+        let port = wait_for_port(&mut child, &stderr, "serving at http://127.0.0.1:", "serve");
+        Server {
+            child,
+            url: format!("http://127.0.0.1:{port}/"),
+            stderr,
+        }
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let text = self.stderr();
+        if text.contains("panicked") {
+            eprintln!("serve panicked:\n{text}");
+            if !std::thread::panicking() {
+                panic!("serve panicked");
+            }
+        }
+    }
+}
+
+/// One HTTP/1.1 exchange with chromedriver: the status and the body. The whole exchange is
+/// bounded by `wait` (chromedriver keeps the connection open, so the body is read by its
+/// `Content-Length`).
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    wait: Duration,
+) -> Result<(u16, String), String> {
+    let what = format!("{method} {path}");
+    let fail = |e: std::io::Error| format!("{what}: {e}");
+    let deadline = Instant::now() + wait;
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(fail)?;
+    stream.set_write_timeout(Some(wait)).map_err(fail)?;
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json; \
+         charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).map_err(fail)?;
+    let mut all = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if let Some(end) = all.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&all[..end]).into_owned();
+            let length = head.lines().find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.trim()
+                    .eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse::<usize>().ok())?
+            });
+            if length.is_some_and(|n| all.len() >= end + 4 + n) {
+                let status = head
+                    .split(' ')
+                    .nth(1)
+                    .and_then(|s| s.parse().ok())
+                    .ok_or_else(|| format!("{what}: no status in {head:?}"))?;
+                let body = &all[end + 4..end + 4 + length.unwrap_or_default()];
+                return Ok((status, String::from_utf8_lossy(body).into_owned()));
+            }
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(format!("{what}: no whole answer within {wait:?}"));
+        }
+        stream.set_read_timeout(Some(left)).map_err(fail)?;
+        match stream.read(&mut chunk) {
+            Ok(0) => {
+                return Err(format!(
+                    "{what}: connection closed after {:?}",
+                    String::from_utf8_lossy(&all)
+                ));
+            }
+            Ok(n) => all.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(fail(e)),
+        }
+    }
+}
+
+/// chromedriver with one Chromium session; the whole process tree is killed when dropped.
+struct Browser {
+    driver: Child,
+    port: u16,
+    session: Option<String>,
+    log: Arc<Mutex<String>>,
+    /// The browser profile (and its config and cache folders), removed after the kill.
+    profile: tempfile::TempDir,
+}
+
+impl Browser {
+    fn start(chromium: &Path, chromedriver: &Path) -> Browser {
+        use std::os::unix::process::CommandExt;
+        let profile = tempfile::tempdir().expect("tempdir");
+        let mut driver = Command::new(chromedriver)
+            .arg("--port=0")
+            // Crash reports and caches go to the temporary folder, not the user's.
+            .env("XDG_CONFIG_HOME", profile.path().join("config"))
+            .env("XDG_CACHE_HOME", profile.path().join("cache"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            // Its own process group, which the browser joins: one kill ends them all.
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromedriver.display()));
+        let log = collect(driver.stdout.take().expect("stdout is piped"));
+        let errors = collect(driver.stderr.take().expect("stderr is piped"));
+        let port = wait_for_port(
+            &mut driver,
+            &log,
+            "started successfully on port ",
+            "chromedriver",
+        );
+        let mut browser = Browser {
+            driver,
+            port,
+            session: None,
+            log,
+            profile,
+        };
+        let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| a.to_string()).collect();
+        args.push(format!(
+            "--user-data-dir={}",
+            browser.profile.path().join("data").display()
+        ));
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "pageLoadStrategy": "normal",
+            "timeouts": {"pageLoad": 20_000, "script": 10_000, "implicit": 0},
+            "goog:chromeOptions": {"binary": chromium, "args": args},
+        }}});
+        let session = browser
+            .call("POST", "/session", Some(&capabilities))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "no browser session: {e}\n--- chromedriver\n{}{}",
+                    browser.log.lock().unwrap(),
+                    errors.lock().unwrap()
+                )
+            });
+        let id = session["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session id in {session}"));
+        browser.session = Some(id.to_string());
+        browser
+    }
+
+    /// A WebDriver command; its `value`, or the error it answered with.
+    fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
+        self.call_within(method, path, body, COMMAND)
+    }
+
+    fn call_within(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        wait: Duration,
+    ) -> Result<Value, String> {
+        let (status, text) = http(self.port, method, path, body, wait)?;
+        let value: Value =
+            serde_json::from_str(&text).map_err(|e| format!("{method} {path}: {e} in {text:?}"))?;
+        let value = value.get("value").cloned().unwrap_or(Value::Null);
+        if status == 200 {
+            Ok(value)
+        } else {
+            Err(format!(
+                "{method} {path}: {status} {}: {}",
+                value["error"].as_str().unwrap_or("?"),
+                value["message"].as_str().unwrap_or("")
+            ))
+        }
+    }
+
+    /// A command of the session.
+    fn session_call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, String> {
+        let id = self.session.as_deref().expect("a session");
+        self.call(method, &format!("/session/{id}{path}"), body)
+    }
+
+    /// Open `url` (only ever before an edit).
+    fn open(&self, url: &str) {
+        self.session_call("POST", "/url", Some(&json!({ "url": url })))
+            .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+    }
+
+    /// Run `script` (a function body) in the page and return what it returns.
+    fn run(&self, script: &str) -> Result<Value, String> {
+        self.session_call(
+            "POST",
+            "/execute/sync",
+            Some(&json!({ "script": script, "args": [] })),
+        )
+    }
+
+    /// Like [`Browser::run`], failing the test on an error.
+    fn eval(&self, script: &str) -> Value {
+        self.run(script)
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Run `script` every 100 ms until it returns something other than `null` or `false`,
+    /// and return that; fail after `within`. Errors in between (the page reloading) are
+    /// retried.
+    fn wait_until(&self, what: &str, within: Duration, script: &str, server: &Server) -> Value {
+        let started = Instant::now();
+        let mut last_error: Option<String>;
+        loop {
+            match self.run(script) {
+                Ok(Value::Null | Value::Bool(false)) => last_error = None,
+                Ok(value) => return value,
+                Err(e) => last_error = Some(e),
+            }
+            if started.elapsed() > within {
+                let page = self
+                    .run("return location.href + '\\n' + document.body.innerText")
+                    .unwrap_or_else(Value::String);
+                panic!(
+                    "{what}: not seen within {within:?} (last error: {last_error:?})\n--- the page\n{}\n\
+                     --- serve\n{}",
+                    page.as_str().unwrap_or_default(),
+                    server.stderr()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Politely first (closes the browser), bounded; then kill whatever is left.
+        if let Some(id) = self.session.take() {
+            let _ = self.call_within(
+                "DELETE",
+                &format!("/session/{id}"),
+                None,
+                Duration::from_secs(10),
+            );
+        }
+        // Then kill chromedriver's process group (the browser is in it) and anything else
+        // named by this browser's profile, and wait (bounded) until they are gone.
+        let group = self.driver.id();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{group}")])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let marker = self.profile.path().to_string_lossy().into_owned();
+        let started = Instant::now();
+        loop {
+            let left = leftovers(group, &marker);
+            if left.is_empty() {
+                break;
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                eprintln!("browser processes still there after a kill: {left:?}");
+                break;
+            }
+            for pid in &left {
+                let _ = Command::new("kill")
+                    .args(["-KILL", pid])
+                    .stderr(Stdio::null())
+                    .status();
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// The live (not zombie) processes in process group `group` or whose command line names
+/// `marker`.
+fn leftovers(group: u32, marker: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let pid = entry.file_name().to_string_lossy().into_owned();
+        if !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        // `pid (comm) state ppid pgrp ...`; comm may hold spaces, so split after its `)`.
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        if fields.is_empty() || fields[0] == "Z" || fields[0] == "X" {
+            continue;
+        }
+        let in_group = fields.get(2) == Some(&group.to_string().as_str());
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        if in_group || String::from_utf8_lossy(&cmdline).contains(marker) {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+/// Write a file of the site before serving starts, creating its folder.
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// Save an edit whole, as many editors do (a hidden temporary file renamed over it), so that
+/// the server never sees it half written: a half-written file would be a rebuild of its own.
+fn save(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp",
+        path.file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+}
+
+fn read(root: &Path, rel: &str) -> String {
+    std::fs::read_to_string(root.join(rel)).unwrap()
+}
+
+/// A JavaScript string literal.
+fn js(text: &str) -> String {
+    Value::from(text).to_string()
+}
+
+const MEETING: &str = "content/meetings/example-meeting.yaml";
+const JANE: &str = "content/people/jane-doe.yaml";
+const LONG: &str = "content/articles/long-read.md";
+const STYLE: &str = "static/style.css";
+
+/// An article long enough to scroll: paragraph `n` says `Paragraph n of the long read`.
+fn long_article() -> String {
+    let mut text = String::from(
+        "---\ntitle: A long read\nsource: Example Daily\npublished: 2024-03-06\nlanguage: en\n---\n",
+    );
+    for n in 1..=80 {
+        text.push_str(&format!(
+            "Paragraph {n} of the long read. It goes on for a while so that the page is much \
+             taller than the window, which is what this article is for.\n\n"
+        ));
+    }
+    text
+}
+
+/// The theme's stylesheet with a custom property the test can read back.
+fn style(marker: &str) -> String {
+    let theme = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/briefing/static/style.css"),
+    )
+    .expect("the theme's stylesheet");
+    format!("{theme}\n:root {{ --briefing-test: \"{marker}\"; }}\n")
+}
+
+/// A function (JavaScript) giving what the page says, the error overlay's text aside.
+const PAGE_TEXT_FN: &str = "function () { var o = document.getElementById('__briefing-overlay'); \
+    var t = document.body ? document.body.innerText : ''; \
+    return o ? t.replace(o.innerText, '') : t; }";
+
+/// A script returning what the page says.
+fn page_text() -> String {
+    format!("return ({PAGE_TEXT_FN})();")
+}
+
+/// One browser session, four checks in turn, each after an edit saved while a page is open:
+///
+/// 1. a meeting's summary edited: its open page shows the new text (it reloaded itself);
+/// 2. a long article scrolled down, then edited: after the reload the page is where it was,
+///    with the browser's own scroll restoring and without it;
+/// 3. a person's YAML broken: the page shows the error overlay with the `path:line:column`
+///    lines `briefing check` gives, over the last good page (not reloaded); fixed, the overlay
+///    goes;
+/// 4. only `static/style.css` edited: the new style applies without a reload (a variable set
+///    on `window` before the edit is still there).
+#[test]
+fn browser_follows_edits_without_being_told() {
+    let Some((chromium, chromedriver)) = browser_tools() else {
+        return;
+    };
+    let started = Instant::now();
+    let step = |what: &str| eprintln!("browser: {:>6.2?} {what}", started.elapsed());
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    common::briefing(&[Path::new("init"), &root]).expect_code(0, "init");
+    write(&root, LONG, &long_article());
+    write(&root, STYLE, &style("one"));
+    let server = Server::start(&root);
+    let browser = Browser::start(&chromium, &chromedriver);
+    step("server and browser started");
+
+    // 1. An edit to a meeting shows in the page that is open on it.
+    let meeting_url = format!("{}meetings/example-meeting/", server.url);
+    browser.open(&meeting_url);
+    let text = browser.eval(&page_text());
+    let text = text.as_str().unwrap_or_default();
+    assert!(
+        text.contains("Jane Doe presented the reform plan."),
+        "the meeting page before the edit:\n{text}"
+    );
+    browser.eval("window.__briefingTest = 'before the edit'; return true;");
+    let meeting = read(&root, MEETING);
+    let edited = meeting.replace("presented the", "withdrew the");
+    assert_ne!(meeting, edited);
+    save(&root, MEETING, &edited);
+    browser.wait_until(
+        "the edited meeting summary",
+        SHOW,
+        &format!(
+            "return ({PAGE_TEXT_FN})().indexOf({}) >= 0;",
+            js("Jane Doe withdrew the reform plan.")
+        ),
+        &server,
+    );
+    let after = browser.eval(
+        "return {href: location.href, marker: window.__briefingTest === undefined, \
+         text: document.body.innerText};",
+    );
+    assert_eq!(after["href"], meeting_url.as_str(), "the page stayed put");
+    assert_eq!(
+        after["marker"], true,
+        "the page reloaded itself (its window state is new)"
+    );
+    assert!(
+        !after["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("presented the reform plan"),
+        "the old summary is gone"
+    );
+    step("a meeting edit showed");
+
+    // 2. The scroll position survives the reload: with the browser's own restoring of it on
+    //    reload, and without (`manual`), when only the page's script can put it back.
+    browser.open(&format!("{}articles/long-read/", server.url));
+    for (restoration, word) in [("auto", "edit"), ("manual", "text")] {
+        let scrolled = browser.eval(&format!(
+            "history.scrollRestoration = '{restoration}'; window.scrollTo(0, 1800); \
+             window.__briefingTest = 'before the edit'; \
+             return {{y: window.scrollY, height: document.documentElement.scrollHeight, \
+             window: window.innerHeight}};"
+        ));
+        let before = scrolled["y"].as_f64().expect("scrollY");
+        assert!(
+            before > 1000.0,
+            "the page is not long enough to scroll: {scrolled}"
+        );
+        // Same length, so that nothing above the scroll position moves.
+        let edited = format!("Paragraph 40 of the long {word}");
+        save(
+            &root,
+            LONG,
+            &long_article().replace("Paragraph 40 of the long read", &edited),
+        );
+        browser.wait_until(
+            &format!("the edited paragraph ({restoration})"),
+            SHOW,
+            &format!(
+                "var p = document.getElementById('p40'); \
+                 return !!p && p.textContent.indexOf({}) >= 0 \
+                 && window.__briefingTest === undefined;",
+                js(&edited)
+            ),
+            &server,
+        );
+        let kept = format!(
+            "return document.readyState === 'complete' \
+             && history.scrollRestoration === '{restoration}' \
+             && Math.abs(window.scrollY - {before}) <= 2 && window.scrollY;"
+        );
+        let restored = browser.wait_until(
+            &format!("the scroll position restored ({restoration})"),
+            SHOW,
+            &kept,
+            &server,
+        );
+        // And it stays there.
+        std::thread::sleep(Duration::from_millis(300));
+        let settled = browser.eval(&kept);
+        assert_eq!(
+            settled, restored,
+            "the scroll position moved after it was restored ({restoration})"
+        );
+        step(&format!(
+            "scroll position kept ({restoration}): {before} then {restored}"
+        ));
+    }
+
+    // 3. A broken file: the diagnostics over the last good page; fixed, they go.
+    browser.eval("window.__briefingTest = 'before the error'; return true;");
+    let jane = read(&root, JANE);
+    let broken = jane.replace("name: Jane Doe", "name: [Jane Doe");
+    assert_ne!(jane, broken);
+    save(&root, JANE, &broken);
+    let check = common::briefing(&[Path::new("check"), Path::new("--root"), &root]);
+    check.expect_code(1, "check of the broken site");
+    let errors: Vec<&str> = check
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("content/people/jane-doe.yaml:") && l.contains(": error: "))
+        .collect();
+    assert!(
+        !errors.is_empty(),
+        "check found no error:\n{}",
+        check.stderr
+    );
+    for line in &errors {
+        // `path:line:column: error: ...`
+        let position = line
+            .strip_prefix("content/people/jane-doe.yaml:")
+            .and_then(|rest| rest.split_once(": error: "))
+            .map(|(pos, _)| pos)
+            .unwrap_or_default();
+        let numbers: Vec<&str> = position.split(':').collect();
+        assert!(
+            numbers.len() == 2 && numbers.iter().all(|n| n.parse::<u32>().is_ok()),
+            "not path:line:column: {line}"
+        );
+    }
+    let overlay = browser.wait_until(
+        "the error overlay",
+        SHOW,
+        "var o = document.getElementById('__briefing-overlay'); return o && o.innerText;",
+        &server,
+    );
+    let overlay = overlay.as_str().unwrap_or_default();
+    for line in &errors {
+        assert!(
+            overlay.contains(line),
+            "the overlay lacks `{line}`:\n{overlay}"
+        );
+    }
+    let under = browser.eval(&format!(
+        "return {{marker: window.__briefingTest, text: ({PAGE_TEXT_FN})(), \
+         p40: document.getElementById('p40') && document.getElementById('p40').textContent}};"
+    ));
+    assert_eq!(
+        under["marker"], "before the error",
+        "the page did not reload on the error"
+    );
+    assert!(
+        under["p40"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Paragraph 40 of the long text"),
+        "the last good page is still there: {under}"
+    );
+    assert!(
+        under["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("A long read"),
+        "the last good page is still there: {under}"
+    );
+    step("the error overlay showed");
+    save(&root, JANE, &jane);
+    browser.wait_until(
+        "the overlay gone",
+        SHOW,
+        "return document.readyState === 'complete' && \
+         !document.getElementById('__briefing-overlay') && !!document.getElementById('p40');",
+        &server,
+    );
+    let fixed = browser.eval(&page_text());
+    assert!(
+        fixed
+            .as_str()
+            .unwrap_or_default()
+            .contains("Paragraph 40 of the long text"),
+        "the page after the fix: {fixed}"
+    );
+    step("the overlay went when fixed");
+
+    // 4. A stylesheet alone is swapped in place: no reload.
+    browser.wait_until(
+        "the first stylesheet",
+        SHOW,
+        "return getComputedStyle(document.documentElement)\
+         .getPropertyValue('--briefing-test').trim() === '\"one\"';",
+        &server,
+    );
+    browser.eval("window.__briefingTest = 'kept'; return true;");
+    save(&root, STYLE, &style("two"));
+    browser.wait_until(
+        "the new stylesheet",
+        SHOW,
+        "return getComputedStyle(document.documentElement)\
+         .getPropertyValue('--briefing-test').trim() === '\"two\"';",
+        &server,
+    );
+    let swapped = browser.eval(
+        "return {marker: window.__briefingTest, \
+         links: Array.prototype.map.call(document.querySelectorAll('link[rel~=stylesheet]'), \
+         function (l) { return l.getAttribute('href'); })};",
+    );
+    assert_eq!(
+        swapped["marker"], "kept",
+        "a stylesheet edit must not reload the page"
+    );
+    assert!(
+        swapped["links"].as_array().is_some_and(|l| l
+            .iter()
+            .any(|h| h.as_str().is_some_and(|h| h.contains("__briefing=")))),
+        "the stylesheet was re-linked: {swapped}"
+    );
+    step("the stylesheet was swapped without a reload");
+
+    drop(browser);
+    drop(server);
+    step("done");
+}
