@@ -803,19 +803,33 @@ impl<'s> Linker<'s> {
                 self.report(article.index, from.index);
             }
         }
-        for r in &m.related {
-            if r.value == m.common.id {
-                diags.error(r.span, "a meeting cannot be related to itself");
-                continue;
-            }
-            self.link(from, Relation::Related, Kind::Meeting, r, None, diags);
-        }
+        self.related(from, &m.common.id, &m.related, diags);
         for k in &m.key_points {
             self.field(from, Some(&k.text), diags);
             self.evidence(from, &k.evidence, diags);
         }
         for f in &m.figures {
             self.evidence(from, &f.evidence, diags);
+        }
+    }
+
+    /// `related` of a meeting or topic: entities of its own kind, never itself.
+    fn related(
+        &mut self,
+        from: EntityRef,
+        own_id: &str,
+        related: &[IdRef],
+        diags: &mut Diagnostics,
+    ) {
+        for r in related {
+            if r.value == own_id {
+                diags.error(
+                    r.span,
+                    format!("a {} cannot be related to itself", from.kind),
+                );
+                continue;
+            }
+            self.link(from, Relation::Related, from.kind, r, None, diags);
         }
     }
 
@@ -841,13 +855,7 @@ impl<'s> Linker<'s> {
         if let Some(parent) = &t.parent {
             self.link(from, Relation::ParentOf, Kind::Topic, parent, None, diags);
         }
-        for r in &t.related {
-            if r.value == t.common.id {
-                diags.error(r.span, "a topic cannot be related to itself");
-                continue;
-            }
-            self.link(from, Relation::Related, Kind::Topic, r, None, diags);
-        }
+        self.related(from, &t.common.id, &t.related, diags);
         for target in &t.targets {
             self.field(from, Some(&target.text), diags);
             self.evidence(from, &target.evidence, diags);
