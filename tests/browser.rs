@@ -14,6 +14,7 @@
 #![cfg(unix)]
 
 mod common;
+use common::{read, write, write_and_rename};
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -466,31 +467,6 @@ fn leftovers(group: u32, marker: &str) -> Vec<String> {
     out
 }
 
-/// Write a file of the site before serving starts, creating its folder.
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).unwrap();
-    }
-    std::fs::write(path, text).unwrap();
-}
-
-/// Save an edit whole, as many editors do (a hidden temporary file renamed over it), so that
-/// the server never sees it half written: a half-written file would be a rebuild of its own.
-fn save(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp",
-        path.file_name().unwrap().to_string_lossy()
-    ));
-    std::fs::write(&tmp, text).unwrap();
-    std::fs::rename(&tmp, &path).unwrap();
-}
-
-fn read(root: &Path, rel: &str) -> String {
-    std::fs::read_to_string(root.join(rel)).unwrap()
-}
-
 /// A JavaScript string literal.
 fn js(text: &str) -> String {
     Value::from(text).to_string()
@@ -574,7 +550,7 @@ fn browser_follows_edits_without_being_told() {
     let meeting = read(&root, MEETING);
     let edited = meeting.replace("presented the", "withdrew the");
     assert_ne!(meeting, edited);
-    save(&root, MEETING, &edited);
+    write_and_rename(&root, MEETING, &edited);
     browser.wait_until(
         "the edited meeting summary",
         SHOW,
@@ -619,7 +595,7 @@ fn browser_follows_edits_without_being_told() {
         );
         // Same length, so that nothing above the scroll position moves.
         let edited = format!("Paragraph 40 of the long {word}");
-        save(
+        write_and_rename(
             &root,
             LONG,
             &long_article().replace("Paragraph 40 of the long read", &edited),
@@ -663,7 +639,7 @@ fn browser_follows_edits_without_being_told() {
     let jane = read(&root, JANE);
     let broken = jane.replace("name: Jane Doe", "name: [Jane Doe");
     assert_ne!(jane, broken);
-    save(&root, JANE, &broken);
+    write_and_rename(&root, JANE, &broken);
     let check = common::briefing(&[Path::new("check"), Path::new("--root"), &root]);
     check.expect_code(1, "check of the broken site");
     let errors: Vec<&str> = check
@@ -725,7 +701,7 @@ fn browser_follows_edits_without_being_told() {
         "the last good page is still there: {under}"
     );
     step("the error overlay showed");
-    save(&root, JANE, &jane);
+    write_and_rename(&root, JANE, &jane);
     browser.wait_until(
         "the overlay gone",
         SHOW,
@@ -752,7 +728,7 @@ fn browser_follows_edits_without_being_told() {
         &server,
     );
     browser.eval("window.__briefingTest = 'kept'; return true;");
-    save(&root, STYLE, &style("two"));
+    write_and_rename(&root, STYLE, &style("two"));
     browser.wait_until(
         "the new stylesheet",
         SHOW,

@@ -3,6 +3,7 @@
 //! when its test ends (pass or fail).
 
 mod common;
+use common::{read, write, write_and_rename};
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -274,30 +275,6 @@ impl Events {
             panic!("expected no event, got {event:?}");
         }
     }
-}
-
-/// Replace a file's contents in place.
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).unwrap();
-    }
-    std::fs::write(path, text).unwrap();
-}
-
-/// Save the way many editors do: write a temporary file beside it, rename it over.
-fn write_and_rename(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp",
-        path.file_name().unwrap().to_string_lossy()
-    ));
-    std::fs::write(&tmp, text).unwrap();
-    std::fs::rename(&tmp, &path).unwrap();
-}
-
-fn read(root: &Path, rel: &str) -> String {
-    std::fs::read_to_string(root.join(rel)).unwrap()
 }
 
 const JANE: &str = "content/people/jane-doe.yaml";

@@ -146,7 +146,30 @@ pub fn mtimes(dir: &Path) -> BTreeMap<String, std::time::SystemTime> {
         .collect()
 }
 
-/// Read a built file as text.
+/// Write a file of a site, creating its folder (an edit in place).
+#[allow(dead_code)]
+pub fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// Save the way many editors do: a hidden temporary file beside it, renamed over it, so that a
+/// watcher never sees it half written.
+#[allow(dead_code)]
+pub fn write_and_rename(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp",
+        path.file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+}
+
+/// Read a file as text.
 pub fn read(dir: &Path, rel: &str) -> String {
     std::fs::read_to_string(dir.join(rel))
         .unwrap_or_else(|e| panic!("cannot read {rel} in {}: {e}", dir.display()))
