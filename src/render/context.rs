@@ -98,12 +98,7 @@ impl<T: IntoValue> IntoValue for Vec<T> {
 }
 impl<T: IntoValue + Clone> IntoValue for &Vec<T> {
     fn into_value(self) -> Value {
-        Value::from(
-            self.iter()
-                .cloned()
-                .map(IntoValue::into_value)
-                .collect::<Vec<_>>(),
-        )
+        self.as_slice().into_value()
     }
 }
 impl<T: IntoValue + Clone> IntoValue for &[T] {
