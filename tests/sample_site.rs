@@ -2,57 +2,47 @@
 
 mod common;
 
-use common::{LinkStyle, check_links, snapshot};
+use common::{LinkStyle, briefing, check_links, snapshot};
+use std::path::{Path, PathBuf};
 
-use std::path::PathBuf;
-use std::process::Command;
-
-fn briefing(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_briefing"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+const BASE_URL: &str = "https://example.org/chongqing-briefing/";
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Build the sample site into `out` with `extra` flags; the build must succeed.
+fn build_sample(out: &Path, extra: &[&str]) {
+    let root = repo_root();
+    let mut args = vec![
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    briefing(&args).expect_code(0, "build of the sample site");
+}
+
 #[test]
 fn sample_site_checks_and_every_link_resolves() {
     let check = briefing(&["check", "--root", repo_root().to_str().unwrap()]);
+    check.expect_code(0, "check of the sample site");
     assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
-    let stderr = String::from_utf8_lossy(&check.stderr);
-    assert!(
-        !stderr.contains("warning:"),
-        "the sample site has warnings:\n{stderr}"
+        !check.stderr.contains("warning:"),
+        "the sample site has warnings:\n{}",
+        check.stderr
     );
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
-    let build = briefing(&[
-        "build",
-        "--root",
-        repo_root().to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
-    assert!(
-        build.status.success(),
-        "{}",
-        String::from_utf8_lossy(&build.stderr)
-    );
-    let checked = check_links(
-        &out,
-        &LinkStyle::Rooted {
-            base_path: "/chongqing-briefing/",
-            base_url: "https://example.org/chongqing-briefing/",
-        },
-    );
+    build_sample(&out, &[]);
+    let rooted = LinkStyle::Rooted {
+        base_path: "/chongqing-briefing/",
+        base_url: BASE_URL,
+    };
+    let checked = check_links(&out, &rooted);
     assert!(checked > 500, "only {checked} links checked");
 
     // Each seed article has its page, with numbered, self-linking paragraphs.
@@ -85,25 +75,8 @@ fn sample_site_checks_and_every_link_resolves() {
 fn offline_build_links_resolve_as_files() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("offline");
-    let build = briefing(&[
-        "build",
-        "--root",
-        repo_root().to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--offline",
-    ]);
-    assert!(
-        build.status.success(),
-        "{}",
-        String::from_utf8_lossy(&build.stderr)
-    );
-    let checked = check_links(
-        &out,
-        &LinkStyle::Offline {
-            base_url: "https://example.org/chongqing-briefing/",
-        },
-    );
+    build_sample(&out, &["--offline"]);
+    let checked = check_links(&out, &LinkStyle::Offline { base_url: BASE_URL });
     assert!(checked > 500, "only {checked} links checked");
 }
 
@@ -111,26 +84,23 @@ fn offline_build_links_resolve_as_files() {
 fn a_second_build_writes_nothing_and_a_failed_build_keeps_the_output() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    let init = briefing(&["init", site.to_str().unwrap()]);
-    assert!(init.status.success());
+    briefing(&["init", site.to_str().unwrap()]).expect_code(0, "init");
     let root = site.to_str().unwrap();
-    assert!(briefing(&["build", "--root", root]).status.success());
+    briefing(&["build", "--root", root]).expect_code(0, "first build");
     let again = briefing(&["build", "--root", root]);
     assert!(
-        String::from_utf8_lossy(&again.stderr).contains("nothing changed since the last build"),
+        again
+            .stderr
+            .contains("nothing changed since the last build"),
         "{}",
-        String::from_utf8_lossy(&again.stderr)
+        again.stderr
     );
 
     // A saved file with the same bytes makes a real build that still writes nothing.
     let person = site.join("content/people/jane-doe.yaml");
     std::fs::write(&person, std::fs::read(&person).unwrap()).unwrap();
     let touched = briefing(&["build", "--root", root]);
-    assert!(
-        String::from_utf8_lossy(&touched.stderr).contains("(0 written"),
-        "{}",
-        String::from_utf8_lossy(&touched.stderr)
-    );
+    assert!(touched.stderr.contains("(0 written"), "{}", touched.stderr);
 
     let before = snapshot(&site.join("public"));
     let meeting = site.join("content/meetings/example-meeting.yaml");
@@ -139,11 +109,13 @@ fn a_second_build_writes_nothing_and_a_failed_build_keeps_the_output() {
         .replace("chair: jane-doe", "chair: jane-do");
     std::fs::write(&meeting, text).unwrap();
     let failed = briefing(&["build", "--root", root]);
-    assert_eq!(failed.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&failed.stderr);
+    failed.expect_code(1, "broken build");
     assert!(
-        stderr.contains("content/meetings/example-meeting.yaml:6:8: error: no person has the id `jane-do` (did you mean `jane-doe`?)"),
-        "{stderr}"
+        failed.stderr.contains(
+            "content/meetings/example-meeting.yaml:6:8: error: no person has the id `jane-do` (did you mean `jane-doe`?)"
+        ),
+        "{}",
+        failed.stderr
     );
     assert_eq!(before, snapshot(&site.join("public")));
 }
