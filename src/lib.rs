@@ -67,12 +67,44 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Built, load::LoadError>
         }
     };
     let output_dir = Some(root.join(&raw.config.build.output_dir));
-    let base_url = opts
-        .base_url
-        .clone()
-        .unwrap_or_else(|| raw.config.base_url.clone());
+    let prepared = prepare(&mut raw, opts, &mut diags);
+    timer.lap("load");
+    let site = resolve::resolve(raw, prepared.resolve, &mut diags);
+    timer.lap("resolve");
+    let output = match (&prepared.theme, &prepared.templates) {
+        (Some(theme), Some(templates)) if !diags.has_errors() => {
+            render::render(&site, templates, theme, &prepared.render, &mut diags)
+        }
+        _ => None,
+    };
+    timer.lap("render");
+    let output = if diags.has_errors() { None } else { output };
+    Ok(Built {
+        sources: site.sources,
+        diagnostics: diags,
+        output,
+        output_dir,
+    })
+}
+
+/// What the later stages need besides the content: the theme and its compiled templates
+/// (`None` when they have errors, which are in the diagnostics) and the options in effect.
+pub struct Prepared {
+    /// The theme.
+    pub theme: Option<render::theme::Theme>,
+    /// Its templates, compiled.
+    pub templates: Option<render::Templates>,
+    /// How to render.
+    pub render: RenderOptions,
+    /// How to resolve.
+    pub resolve: resolve::ResolveOptions,
+}
+
+/// Check the highlight theme, load the theme and compile its templates (their files join the
+/// site's sources, for error positions), and settle the options from `site.toml` and `opts`.
+pub fn prepare(raw: &mut load::RawSite, opts: &BuildOptions, diags: &mut Diagnostics) -> Prepared {
+    let config_file = source::FileId(0);
     if !highlight::theme_exists(&raw.config.markdown.highlight_theme) {
-        let config_file = source::FileId(0);
         let span =
             load::config::find_value(raw.sources.get(config_file), config_file, "highlight_theme");
         let known = highlight::theme_names();
@@ -89,45 +121,32 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Built, load::LoadError>
             ),
         );
     }
-    let theme = match render::theme::load(root, &raw.config.theme) {
+    let theme = match render::theme::load(&raw.root, &raw.config.theme) {
         Ok(t) => Some(t),
         Err(e) => {
-            let span = load::config::find_value(
-                raw.sources.get(source::FileId(0)),
-                source::FileId(0),
-                "theme",
-            );
+            let span = load::config::find_value(raw.sources.get(config_file), config_file, "theme");
             diags.error(span, e.to_string());
             None
         }
     };
     let templates = theme
         .as_ref()
-        .and_then(|t| render::compile(t, &mut raw.sources, &mut diags));
-    let offline = opts.offline.unwrap_or(raw.config.build.offline);
-    let drafts = opts.drafts || raw.config.build.drafts;
-    timer.lap("load");
-    let site = resolve::resolve(raw, resolve::ResolveOptions { drafts }, &mut diags);
-    timer.lap("resolve");
-    let output = match (&theme, &templates) {
-        (Some(theme), Some(templates)) if !diags.has_errors() => {
-            let ropts = RenderOptions {
-                base_url,
-                offline,
-                inject: opts.inject.clone(),
-            };
-            render::render(&site, templates, theme, &ropts, &mut diags)
-        }
-        _ => None,
-    };
-    timer.lap("render");
-    let output = if diags.has_errors() { None } else { output };
-    Ok(Built {
-        sources: site.sources,
-        diagnostics: diags,
-        output,
-        output_dir,
-    })
+        .and_then(|t| render::compile(t, &mut raw.sources, diags));
+    Prepared {
+        theme,
+        templates,
+        render: RenderOptions {
+            base_url: opts
+                .base_url
+                .clone()
+                .unwrap_or_else(|| raw.config.base_url.clone()),
+            offline: opts.offline.unwrap_or(raw.config.build.offline),
+            inject: opts.inject.clone(),
+        },
+        resolve: resolve::ResolveOptions {
+            drafts: opts.drafts || raw.config.build.drafts,
+        },
+    }
 }
 
 /// Load and resolve the site at `root` without rendering it, drafts included: the checked

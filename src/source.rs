@@ -5,6 +5,7 @@
 //! `line:column` only when a diagnostic is printed, so carrying them costs nothing.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Index of a file in the [`SourceMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -88,21 +89,57 @@ impl SourceFile {
     }
 }
 
-/// All files of one run, indexed by [`FileId`].
+/// All files of one run, indexed by [`FileId`]. Files are shared, so a map is cheap to copy
+/// (`serve` keeps the files it has read from one rebuild to the next).
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
-    files: Vec<SourceFile>,
+    files: Vec<Arc<SourceFile>>,
 }
 
 impl SourceMap {
     /// Add a file and return its id.
     pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.add_shared(Arc::new(file))
+    }
+
+    /// Add a shared file and return its id.
+    pub fn add_shared(&mut self, file: Arc<SourceFile>) -> FileId {
         self.files.push(file);
         FileId(self.files.len() as u32 - 1)
     }
 
+    /// Put a shared file at a given id, filling any gap before it with empty files (ids that
+    /// stay the same from one rebuild to the next, for `serve`).
+    pub fn set(&mut self, id: FileId, file: Arc<SourceFile>) {
+        let at = id.0 as usize;
+        if self.files.len() <= at {
+            let empty = Arc::new(SourceFile::new(
+                String::new(),
+                PathBuf::new(),
+                String::new(),
+            ));
+            self.files.resize(at + 1, empty);
+        }
+        self.files[at] = file;
+    }
+
+    /// How many ids are taken.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether no file was added.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
     /// The file behind an id.
     pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// The shared file behind an id (to keep it, or to tell whether it is the same as before).
+    pub fn get_shared(&self, id: FileId) -> &Arc<SourceFile> {
         &self.files[id.0 as usize]
     }
 
@@ -111,7 +148,7 @@ impl SourceMap {
         self.files
             .iter()
             .enumerate()
-            .map(|(i, f)| (FileId(i as u32), f))
+            .map(|(i, f)| (FileId(i as u32), &**f))
     }
 
     /// Text of the span.

@@ -475,6 +475,7 @@ pub fn plain_paragraphs(body: &str) -> Vec<String> {
         Vec::new(),
         Vec::new(),
         Vec::new(),
+        None,
         &mut diags,
     );
     let file = SourceFile::new(String::new(), Default::default(), body.to_string());

@@ -4,6 +4,7 @@
 //! splits article front matter from the body, and reads each YAML document into the typed
 //! entities of [`crate::model`]. Every problem becomes a diagnostic; nothing is resolved yet.
 
+pub mod cache;
 pub mod config;
 pub mod entities;
 pub mod fields;
@@ -118,14 +119,15 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Result<Result<RawSite, Sour
 
 /// A content file found by the walk, not yet read.
 #[derive(Clone, Debug)]
-struct Listed {
+pub(crate) struct Listed {
     kind: Kind,
     id: String,
     path: PathBuf,
     size: u64,
 }
 
-enum Parsed {
+#[derive(Clone, Debug)]
+pub(crate) enum Parsed {
     Article(Box<Article>),
     Meeting(Box<Meeting>),
     Person(Box<Person>),
@@ -154,33 +156,115 @@ pub fn is_valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// Walk the five content folders; problems with names go to `diags` against a placeholder file.
+/// One name in a content folder as the walk found it, before any file is read.
+#[derive(Clone, Debug)]
+pub(crate) struct Found {
+    name: String,
+    path: PathBuf,
+    what: FoundKind,
+}
+
+#[derive(Clone, Debug)]
+enum FoundKind {
+    /// A file (or a link to one inside the site) of this many bytes.
+    File(u64),
+    /// A folder (or a link to one).
+    Folder,
+    /// A link to somewhere outside the site.
+    LinkOutside(PathBuf),
+    /// A link to nothing.
+    BrokenLink,
+    /// Its metadata could not be read.
+    Unreadable(String),
+}
+
+/// The root as the file system resolves it, for telling links out of the site.
+pub(crate) fn canonical_root(root: &Path) -> PathBuf {
+    root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
+}
+
+/// The names in the content folder of `kind`, sorted, without the silently ignored ones.
+pub(crate) fn scan_folder(root: &Path, canonical_root: &Path, kind: Kind) -> Vec<Found> {
+    let dir = root.join("content").join(kind.folder());
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<Found> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            stat_one(canonical_root, name, e.path())
+        })
+        .collect();
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    found
+}
+
+/// What one name in a content folder is now; `None` when it is gone or ignored silently.
+pub(crate) fn stat_one(canonical_root: &Path, name: String, path: PathBuf) -> Option<Found> {
+    if is_ignored_silently(&name) {
+        return None;
+    }
+    let meta = match std::fs::symlink_metadata(&path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            let what = FoundKind::Unreadable(e.to_string());
+            return Some(Found { name, path, what });
+        }
+    };
+    let what = if meta.file_type().is_symlink() {
+        match path.canonicalize() {
+            Ok(target) if target.starts_with(canonical_root) => match std::fs::metadata(&path) {
+                Ok(m) if m.is_dir() => FoundKind::Folder,
+                Ok(m) => FoundKind::File(m.len()),
+                Err(_) => FoundKind::BrokenLink,
+            },
+            Ok(target) => FoundKind::LinkOutside(target),
+            Err(_) => FoundKind::BrokenLink,
+        }
+    } else if meta.is_dir() {
+        FoundKind::Folder
+    } else {
+        FoundKind::File(meta.len())
+    };
+    Some(Found { name, path, what })
+}
+
+/// Walk the five content folders.
 fn list_content(
     root: &Path,
     config: &Config,
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
 ) -> Vec<Listed> {
+    let canonical_root = canonical_root(root);
+    let folders = Kind::ALL.map(|kind| scan_folder(root, &canonical_root, kind));
+    check_listing(
+        root,
+        folders.each_ref().map(Vec::as_slice),
+        config,
+        sources,
+        diags,
+    )
+}
+
+/// The content files to read, from what the walk found; problems with names go to `diags`
+/// against a placeholder file.
+pub(crate) fn check_listing(
+    root: &Path,
+    folders: [&[Found]; 5],
+    config: &Config,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Vec<Listed> {
     let mut listed = Vec::new();
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    for kind in Kind::ALL {
-        let dir = root.join("content").join(kind.folder());
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        let mut names: Vec<(String, PathBuf)> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-            .collect();
-        names.sort();
-        let mut seen: std::collections::HashMap<String, PathBuf> = std::collections::HashMap::new();
-        for (name, path) in names {
-            if is_ignored_silently(&name) {
-                continue;
-            }
+    for (kind, found) in Kind::ALL.into_iter().zip(folders) {
+        let mut seen: rustc_hash::FxHashMap<&str, &Path> = Default::default();
+        for Found { name, path, what } in found {
             let mut problem = |message: String, severity_error: bool| {
                 let id = sources.add(SourceFile::new(
-                    relative_path(root, &path),
+                    relative_path(root, path),
                     path.clone(),
                     String::new(),
                 ));
@@ -191,44 +275,35 @@ fn list_content(
                     Diagnostic::warning(span, message)
                 });
             };
-            let meta = match std::fs::symlink_metadata(&path) {
-                Ok(m) => m,
-                Err(e) => {
+            let size = match what {
+                FoundKind::File(size) => *size,
+                FoundKind::Unreadable(e) => {
                     problem(format!("cannot read this file: {e}"), true);
                     continue;
                 }
-            };
-            if meta.file_type().is_symlink() {
-                match path.canonicalize() {
-                    Ok(target) if target.starts_with(&canonical_root) => {}
-                    Ok(target) => {
-                        problem(
-                            format!(
-                                "this is a link to {}, outside the site; copy the file in instead",
-                                target.display()
-                            ),
-                            true,
-                        );
-                        continue;
-                    }
-                    Err(_) => {
-                        problem("this is a broken link".into(), true);
-                        continue;
-                    }
+                FoundKind::LinkOutside(target) => {
+                    problem(
+                        format!(
+                            "this is a link to {}, outside the site; copy the file in instead",
+                            target.display()
+                        ),
+                        true,
+                    );
+                    continue;
                 }
-            }
-            let meta = std::fs::metadata(&path).unwrap_or(meta);
-            if meta.is_dir() {
-                problem(
-                    format!("subfolders of content/{}/ are ignored", kind.folder()),
-                    false,
-                );
-                continue;
-            }
-            let (stem, ext) = match name.rsplit_once('.') {
-                Some((s, e)) => (s.to_string(), e.to_string()),
-                None => (name.clone(), String::new()),
+                FoundKind::BrokenLink => {
+                    problem("this is a broken link".into(), true);
+                    continue;
+                }
+                FoundKind::Folder => {
+                    problem(
+                        format!("subfolders of content/{}/ are ignored", kind.folder()),
+                        false,
+                    );
+                    continue;
+                }
             };
+            let (stem, ext) = name.rsplit_once('.').unwrap_or((name.as_str(), ""));
             let wanted = match kind {
                 Kind::Article => ext == "md",
                 _ => ext == "yaml" || ext == "yml",
@@ -248,17 +323,17 @@ fn list_content(
                 );
                 continue;
             }
-            if !is_valid_id(&stem) {
+            if !is_valid_id(stem) {
                 problem(
                     format!(
                         "`{stem}` is not a valid id: use lowercase letters, digits and single hyphens (like `{}`), at most 100 characters",
-                        suggest_id(&stem)
+                        suggest_id(stem)
                     ),
                     true,
                 );
                 continue;
             }
-            if let Some(other) = seen.get(&stem) {
+            if let Some(other) = seen.get(stem) {
                 problem(
                     format!(
                         "two files have the id `{stem}`: this one and {}",
@@ -268,12 +343,12 @@ fn list_content(
                 );
                 continue;
             }
-            seen.insert(stem.clone(), path.clone());
+            seen.insert(stem, path);
             listed.push(Listed {
                 kind,
-                id: stem,
-                path,
-                size: meta.len(),
+                id: stem.to_string(),
+                path: path.clone(),
+                size,
             });
         }
     }
@@ -360,7 +435,7 @@ fn clean_text(text: &str) -> String {
         .collect()
 }
 
-fn read_one(
+pub(crate) fn read_one(
     root: &Path,
     listed: &Listed,
     id: FileId,

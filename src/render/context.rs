@@ -125,17 +125,21 @@ impl<T: serde::Serialize> IntoValue for Serialized<T> {
 /// A value converted through serde (for the few types without a direct conversion).
 pub struct Serialized<T>(pub T);
 
-/// The site as templates see it, with each entity's link made once.
+/// The site as templates see it, with each entity's link made once, when first asked for.
 pub struct Cx<'a> {
     /// The resolved site.
     pub site: &'a Site,
-    links: [Vec<Value>; 5],
+    links: [Vec<std::sync::OnceLock<Value>>; 5],
 }
 
 impl<'a> Cx<'a> {
-    /// Prepare the links of every entity.
+    /// Room for the links of every entity.
     pub fn new(site: &'a Site) -> Self {
-        let links = Kind::ALL.map(|kind| site.all(kind).map(|e| make_link(site, e)).collect());
+        let links = Kind::ALL.map(|kind| {
+            std::iter::repeat_with(std::sync::OnceLock::new)
+                .take(site.index.count(kind))
+                .collect()
+        });
         Cx { site, links }
     }
 }
@@ -149,7 +153,9 @@ impl std::ops::Deref for Cx<'_> {
 
 /// A link to an entity: title, address, kind, id, date.
 pub fn link(site: &Cx, e: EntityRef) -> Value {
-    site.links[e.kind as usize][e.index as usize].clone()
+    site.links[e.kind as usize][e.index as usize]
+        .get_or_init(|| make_link(site, e))
+        .clone()
 }
 
 fn make_link(site: &Site, e: EntityRef) -> Value {

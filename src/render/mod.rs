@@ -245,17 +245,13 @@ pub fn render(
     opts: &RenderOptions,
     diags: &mut Diagnostics,
 ) -> Option<Output> {
-    let style = LinkStyle {
-        base_path: crate::load::config::base_path_of(&opts.base_url),
-        offline: opts.offline,
-    };
-    let shared = SharedContext::new(site, opts);
     let pages = pages(site);
-    let cx = Cx::new(site);
+    let renderer = PageRenderer::new(site, templates, opts);
     let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = pages
         .par_iter()
         .map(|page| {
-            render_page(&cx, templates, &shared, &style, opts, page)
+            renderer
+                .render(page)
                 .map(|html| (page.file(), html.into_bytes()))
         })
         .collect();
@@ -271,20 +267,64 @@ pub fn render(
     if diags.has_errors() {
         return None;
     }
-    // A generated page wins over a static file at the same address.
+    for (path, bytes) in site_files(site, &pages, theme, opts).files {
+        // A generated page wins over a static file at the same address.
+        output.files.entry(path).or_insert(bytes);
+    }
+    Some(output)
+}
+
+/// Every file of the site that is not a page: static files, `syntax.css`, feeds, the sitemap,
+/// robots.txt and the search index. Reads the whole site.
+pub fn site_files(site: &Site, pages: &[Page], theme: &Theme, opts: &RenderOptions) -> Output {
+    let mut output = Output::default();
     for (path, bytes) in &theme.statics {
-        output
-            .files
-            .entry(path.clone())
-            .or_insert_with(|| bytes.clone());
+        output.files.insert(path.clone(), bytes.clone());
     }
     if site.config.markdown.highlight_theme == "css" {
         output
             .files
             .insert("syntax.css".into(), crate::highlight::css().into_bytes());
     }
-    feeds::add(site, &pages, opts, &mut output);
-    Some(output)
+    feeds::add(site, pages, opts, &mut output);
+    output
+}
+
+/// Renders the pages of one site, each on its own, in any order and from any thread.
+pub struct PageRenderer<'a> {
+    cx: Cx<'a>,
+    templates: &'a Templates,
+    shared: SharedContext,
+    style: LinkStyle,
+    opts: &'a RenderOptions,
+}
+
+impl<'a> PageRenderer<'a> {
+    /// Ready to render pages of `site`.
+    pub fn new(site: &'a Site, templates: &'a Templates, opts: &'a RenderOptions) -> Self {
+        PageRenderer {
+            cx: Cx::new(site),
+            templates,
+            shared: SharedContext::new(site, opts),
+            style: LinkStyle {
+                base_path: crate::load::config::base_path_of(&opts.base_url),
+                offline: opts.offline,
+            },
+            opts,
+        }
+    }
+
+    /// The HTML of one page; a template error as a diagnostic at its place in the template.
+    pub fn render(&self, page: &Page) -> Result<String, Diagnostic> {
+        render_page(
+            &self.cx,
+            self.templates,
+            &self.shared,
+            &self.style,
+            self.opts,
+            page,
+        )
+    }
 }
 
 /// Variables every page shares, computed once.

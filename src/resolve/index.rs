@@ -9,7 +9,8 @@ use crate::model::{EntityRef, Kind};
 use crate::source::Span;
 use crate::text::{Fold, Normalized, has_cjk, is_whole_word, normalize};
 use aho_corasick::{AhoCorasick, Input, MatchKind};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 /// What an entity is called and where its page is.
 #[derive(Clone, Debug)]
@@ -48,12 +49,50 @@ pub enum Target {
 #[derive(Debug)]
 pub struct Index {
     entries: [Vec<Entry>; 5],
-    ids: [HashMap<String, u32>; 5],
-    drafts: HashMap<(Kind, String), String>,
-    draft_names: HashMap<String, String>,
-    names: HashMap<String, Vec<EntityRef>>,
+    ids: [FxHashMap<String, u32>; 5],
+    drafts: FxHashMap<(Kind, String), String>,
+    draft_names: FxHashMap<String, String>,
+    names: FxHashMap<String, Vec<EntityRef>>,
     mention_patterns: Vec<MentionPattern>,
-    automaton: Option<AhoCorasick>,
+    automaton: Automaton,
+    /// Names shared by two entities: the [`NameDef`] (by position) and the message.
+    warnings: Vec<(usize, String)>,
+}
+
+/// The mention patterns and the automaton compiled from them, kept by `serve` from one rebuild
+/// to the next: compiling it is the slow part of building the index.
+#[derive(Clone, Debug, Default)]
+pub struct Automaton {
+    patterns: Vec<String>,
+    compiled: Option<Arc<AhoCorasick>>,
+}
+
+impl Automaton {
+    /// The automaton for `patterns`, reusing `previous` when it was built from the same ones.
+    fn new(patterns: Vec<String>, previous: Option<&Automaton>) -> Automaton {
+        if let Some(previous) = previous
+            && previous.patterns == patterns
+        {
+            return previous.clone();
+        }
+        let compiled = if patterns.is_empty() {
+            None
+        } else {
+            // A DFA costs memory once and scans text several times faster than the NFA.
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&patterns)
+                .or_else(|_| {
+                    AhoCorasick::builder()
+                        .match_kind(MatchKind::LeftmostLongest)
+                        .build(&patterns)
+                })
+                .ok()
+                .map(Arc::new)
+        };
+        Automaton { patterns, compiled }
+    }
 }
 
 #[derive(Debug)]
@@ -86,20 +125,22 @@ impl Index {
         names: Vec<NameDef>,
         drafts: Vec<(Kind, String, String)>,
         draft_names: Vec<(String, String)>,
+        previous: Option<&Automaton>,
         diags: &mut Diagnostics,
     ) -> Self {
         let ids = entries.each_ref().map(|list| {
             list.iter()
                 .enumerate()
                 .map(|(i, e)| (e.id.clone(), i as u32))
-                .collect::<HashMap<_, _>>()
+                .collect::<FxHashMap<_, _>>()
         });
-        let mut by_name: HashMap<String, Vec<EntityRef>> = HashMap::new();
-        let mut pattern_ids: HashMap<String, usize> = HashMap::new();
+        let mut by_name: FxHashMap<String, Vec<EntityRef>> = FxHashMap::default();
+        let mut pattern_ids: FxHashMap<String, usize> = FxHashMap::default();
         let mut patterns: Vec<String> = Vec::new();
         let mut mention_patterns: Vec<MentionPattern> = Vec::new();
-        let mut first_def: HashMap<String, (EntityRef, String)> = HashMap::new();
-        for def in &names {
+        let mut first_def: FxHashMap<String, (EntityRef, String)> = FxHashMap::default();
+        let mut warnings = Vec::new();
+        for (n, def) in names.iter().enumerate() {
             let key = normalize(&def.name, Fold::Names);
             if key.is_empty() {
                 continue;
@@ -129,29 +170,18 @@ impl Index {
                     Some((first, _)) => {
                         let a = describe(&entries, *first);
                         let b = describe(&entries, def.entity);
-                        diags.warning(
-                            def.span,
+                        warnings.push((
+                            n,
                             format!("the name `{}` is used by both {a} and {b}: mentions of it link to neither", def.name),
-                        );
+                        ));
                     }
                 }
             }
         }
-        let automaton = if patterns.is_empty() {
-            None
-        } else {
-            // A DFA costs memory once and scans text several times faster than the NFA.
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(&patterns)
-                .or_else(|_| {
-                    AhoCorasick::builder()
-                        .match_kind(MatchKind::LeftmostLongest)
-                        .build(&patterns)
-                })
-                .ok()
-        };
+        let automaton = Automaton::new(patterns, previous);
+        for (n, message) in &warnings {
+            diags.warning(names[*n].span, message.clone());
+        }
         let drafts = drafts
             .into_iter()
             .map(|(k, id, title)| ((k, id), title))
@@ -168,7 +198,23 @@ impl Index {
             names: by_name,
             mention_patterns,
             automaton,
+            warnings,
         }
+    }
+
+    /// Report again the warnings found when the index was built, at the places `names` (the
+    /// same names as then, maybe moved within their files) now has them.
+    pub fn warn_again(&self, names: &[NameDef], diags: &mut Diagnostics) {
+        for (n, message) in &self.warnings {
+            if let Some(def) = names.get(*n) {
+                diags.warning(def.span, message.clone());
+            }
+        }
+    }
+
+    /// The mention automaton, to reuse in the next index.
+    pub fn automaton(&self) -> &Automaton {
+        &self.automaton
     }
 
     /// The entity of `kind` with `id`.
@@ -320,7 +366,7 @@ impl Index {
 
     /// Mentions of names in normalized text: leftmost-longest, Latin names as whole words.
     pub fn find_mentions(&self, text: &Normalized) -> Vec<Found> {
-        let Some(automaton) = &self.automaton else {
+        let Some(automaton) = &self.automaton.compiled else {
             return Vec::new();
         };
         let hay = text.text.as_str();
@@ -391,7 +437,7 @@ mod tests {
             })
             .collect();
         let mut diags = Diagnostics::default();
-        let index = Index::new(entries, defs, vec![], vec![], &mut diags);
+        let index = Index::new(entries, defs, vec![], vec![], None, &mut diags);
         (index, diags)
     }
 

@@ -11,11 +11,13 @@ use crate::diag::Diagnostics;
 use crate::load::RawSite;
 use crate::markdown::{self, Marks, Rendered};
 use crate::model::*;
-use crate::source::{FileId, SourceMap, Span};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::text::{Fold, Normalized, normalize};
 use index::{Entry, Index, NameDef, RefError};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// How an entity points at another, named from the side of the page it points at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -105,15 +107,15 @@ pub struct Site {
     /// Live organizations by id.
     pub organizations: Vec<Organization>,
     /// Ids, names, mentions.
-    pub index: Index,
+    pub index: Arc<Index>,
     /// Rendered article bodies, by article index.
-    pub bodies: Vec<Rendered>,
+    pub bodies: Vec<Arc<Rendered>>,
     /// Rendered Markdown fields, by where they were written.
-    pub fields: HashMap<(FileId, usize), String>,
+    pub fields: FxHashMap<(FileId, usize), String>,
     /// Resolved citations of evidence items, by where they were written.
-    pub cites: HashMap<(FileId, usize), Cite>,
+    pub cites: FxHashMap<(FileId, usize), Cite>,
     /// Incoming edges of each entity.
-    pub backlinks: HashMap<EntityRef, Vec<Backlink>>,
+    pub backlinks: FxHashMap<EntityRef, Vec<Backlink>>,
     /// For each article, paragraph number → entities citing it.
     pub cited_by: Vec<BTreeMap<u32, Vec<EntityRef>>>,
     /// Meetings each article reports on (its `meetings` and meetings listing it in `sources`).
@@ -186,8 +188,56 @@ fn split_drafts<T: Clone>(
     items.into_iter().partition(|i| !common(i).draft)
 }
 
+/// What `serve` keeps from one resolve to the next: the mention automaton and every rendered
+/// Markdown text, valid while the index (ids, names, titles, drafts) and the Markdown options stay
+/// the same, and reused for a text only when its file is the very same one as before (the
+/// loader shares unchanged files from one load to the next).
+#[derive(Default)]
+pub struct Cache {
+    fingerprint: u64,
+    automaton: Option<index::Automaton>,
+    index: Option<Arc<Index>>,
+    bodies: FxHashMap<FileId, Kept>,
+    marked: FxHashMap<FileId, Kept>,
+    fields: FxHashMap<(FileId, usize), Kept>,
+}
+
+/// A rendered text and the file it came from.
+#[derive(Clone)]
+struct Kept {
+    file: Arc<SourceFile>,
+    marks: Option<Marks>,
+    rendered: Arc<Rendered>,
+    diags: Diagnostics,
+}
+
+impl Cache {
+    /// A hash of the index the kept texts were rendered with: when it changes from one resolve
+    /// to the next, any page may show something new.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+}
+
+impl Kept {
+    fn fits(&self, file: &Arc<SourceFile>, marks: Option<&Marks>) -> bool {
+        Arc::ptr_eq(&self.file, file) && self.marks.as_ref() == marks
+    }
+}
+
 /// Check and cross-link the site.
 pub fn resolve(raw: RawSite, opts: ResolveOptions, diags: &mut Diagnostics) -> Site {
+    resolve_cached(raw, opts, diags, None)
+}
+
+/// [`resolve`], reusing what `cache` kept from the last time and keeping what this one made.
+pub fn resolve_cached(
+    raw: RawSite,
+    opts: ResolveOptions,
+    diags: &mut Diagnostics,
+    mut cache: Option<&mut Cache>,
+) -> Site {
+    let mut timer = crate::Timer::new();
     let (articles, draft_articles) = split_drafts(raw.articles, |a| &a.common, opts.drafts);
     let (meetings, draft_meetings) = split_drafts(raw.meetings, |a| &a.common, opts.drafts);
     let (people, draft_people) = split_drafts(raw.people, |a| &a.common, opts.drafts);
@@ -296,16 +346,48 @@ pub fn resolve(raw: RawSite, opts: ResolveOptions, diags: &mut Diagnostics) -> S
             .chain(&o.aliases);
         add(&o.name.value, names.map(|n| n.value.as_str()).collect());
     }
-    let index = Index::new(entries, names, drafts, draft_names, diags);
+    if let Some(cache) = cache.as_deref_mut() {
+        let fingerprint = fingerprint(&entries, &names, &drafts, &draft_names, &raw.config);
+        if cache.fingerprint != fingerprint {
+            let automaton = cache.automaton.take();
+            *cache = Cache {
+                fingerprint,
+                automaton,
+                ..Cache::default()
+            };
+        }
+    }
+    let index = match cache.as_deref().and_then(|c| c.index.as_ref()) {
+        // The same ids, names and titles as last time: the same index.
+        Some(index) => {
+            index.warn_again(&names, diags);
+            Arc::clone(index)
+        }
+        None => {
+            let previous = cache.as_deref().and_then(|c| c.automaton.as_ref());
+            Arc::new(Index::new(
+                entries,
+                names,
+                drafts,
+                draft_names,
+                previous,
+                diags,
+            ))
+        }
+    };
+    if let Some(cache) = cache.as_deref_mut() {
+        cache.automaton = Some(index.automaton().clone());
+        cache.index = Some(Arc::clone(&index));
+    }
 
     let mut site = Site {
         root: raw.root,
         config: raw.config,
         sources: raw.sources,
         bodies: Vec::new(),
-        fields: HashMap::new(),
-        cites: HashMap::new(),
-        backlinks: HashMap::new(),
+        fields: FxHashMap::default(),
+        cites: FxHashMap::default(),
+        backlinks: FxHashMap::default(),
         cited_by: vec![BTreeMap::new(); articles.len()],
         article_meetings: vec![Vec::new(); articles.len()],
         meeting_sources: vec![Vec::new(); meetings.len()],
@@ -316,10 +398,10 @@ pub fn resolve(raw: RawSite, opts: ResolveOptions, diags: &mut Diagnostics) -> S
         organizations,
         index,
     };
-    let mut timer = crate::Timer::new();
-    render_bodies(&mut site, None, diags);
+    timer.lap("resolve: index");
+    render_bodies(&mut site, None, diags, cache.as_deref_mut());
     timer.lap("resolve: article bodies");
-    let mut linker = Linker::new(&site);
+    let mut linker = Linker::new(&site, cache.as_deref_mut().map(|c| &mut c.fields));
     let marks = linker.check_all(diags);
     timer.lap("resolve: references, fields, citations");
     let Linker {
@@ -339,7 +421,7 @@ pub fn resolve(raw: RawSite, opts: ResolveOptions, diags: &mut Diagnostics) -> S
     site.backlinks = group_backlinks(&site, edges);
     timer.lap("resolve: backlinks");
     if !marks.is_empty() {
-        render_bodies(&mut site, Some(&marks), &mut Diagnostics::default());
+        render_bodies(&mut site, Some(&marks), &mut Diagnostics::default(), cache);
     }
     timer.lap("resolve: quoted bodies again");
     site
@@ -409,44 +491,100 @@ fn name_defs(
     defs
 }
 
-fn render_bodies(site: &mut Site, marks: Option<&HashMap<u32, Marks>>, diags: &mut Diagnostics) {
+/// A hash of everything a rendered Markdown text depends on besides its own file: ids, names,
+/// titles, drafts and the Markdown options.
+fn fingerprint(
+    entries: &[Vec<Entry>; 5],
+    names: &[NameDef],
+    drafts: &[(Kind, String, String)],
+    draft_names: &[(String, String)],
+    config: &crate::load::config::Config,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for list in entries {
+        list.len().hash(&mut h);
+        for e in list {
+            e.id.hash(&mut h);
+            e.title.hash(&mut h);
+        }
+    }
+    for n in names {
+        (n.entity, &n.name, n.for_mentions).hash(&mut h);
+    }
+    drafts.hash(&mut h);
+    draft_names.hash(&mut h);
+    config.markdown.highlight_theme.hash(&mut h);
+    format!("{:?}", config.mentions.link).hash(&mut h);
+    h.finish()
+}
+
+/// Render every article body, or with `marks` only those with quoted passages to mark.
+fn render_bodies(
+    site: &mut Site,
+    marks: Option<&FxHashMap<u32, Marks>>,
+    diags: &mut Diagnostics,
+    cache: Option<&mut Cache>,
+) {
     let theme = site.config.markdown.highlight_theme.clone();
     let mode = site.config.mentions.link;
-    let results: Vec<(Option<Rendered>, Diagnostics)> = site
+    let kept = cache.as_deref().map(|c| {
+        if marks.is_some() {
+            &c.marked
+        } else {
+            &c.bodies
+        }
+    });
+    let results: Vec<Option<(Kept, bool)>> = site
         .articles
         .par_iter()
         .enumerate()
         .map(|(i, article)| {
             let article_marks = marks.map(|m| m.get(&(i as u32)));
             if let Some(None) = article_marks {
-                return (None, Diagnostics::default());
+                return None;
+            }
+            let article_marks = article_marks.flatten();
+            let file = site.sources.get_shared(article.common.file);
+            if let Some(k) = kept.and_then(|k| k.get(&article.common.file))
+                && k.fits(file, article_marks)
+            {
+                return Some((k.clone(), false));
             }
             let mut d = Diagnostics::default();
             let opts = markdown::Options {
                 mentions: Some(mode),
-                marks: article_marks.flatten(),
+                marks: article_marks,
                 highlight_theme: &theme,
             };
-            let file = site.sources.get(article.common.file);
-            (
-                Some(markdown::render(
-                    &article.body,
-                    file,
-                    &site.index,
-                    opts,
-                    &mut d,
-                )),
-                d,
-            )
+            let rendered = markdown::render(&article.body, file, &site.index, opts, &mut d);
+            let kept = Kept {
+                file: Arc::clone(file),
+                marks: article_marks.cloned(),
+                rendered: Arc::new(rendered),
+                diags: d,
+            };
+            Some((kept, true))
         })
         .collect();
     if site.bodies.is_empty() {
-        site.bodies = vec![Rendered::default(); site.articles.len()];
+        site.bodies = vec![Arc::default(); site.articles.len()];
     }
-    for (i, (rendered, d)) in results.into_iter().enumerate() {
-        diags.extend(d);
-        if let Some(r) = rendered {
-            site.bodies[i] = r;
+    let mut store = cache.map(|c| {
+        if marks.is_some() {
+            &mut c.marked
+        } else {
+            &mut c.bodies
+        }
+    });
+    for (i, result) in results.into_iter().enumerate() {
+        let Some((kept, fresh)) = result else {
+            continue;
+        };
+        diags.extend(kept.diags.clone());
+        site.bodies[i] = Arc::clone(&kept.rendered);
+        if fresh && let Some(store) = store.as_deref_mut() {
+            store.insert(site.articles[i].common.file, kept);
         }
     }
 }
@@ -454,30 +592,33 @@ fn render_bodies(site: &mut Site, marks: Option<&HashMap<u32, Marks>>, diags: &m
 /// Walks every entity, checks its references and collects edges.
 struct Linker<'s> {
     site: &'s Site,
+    /// Rendered fields kept from the last resolve (`serve`).
+    kept: Option<&'s mut FxHashMap<(FileId, usize), Kept>>,
     edges: Vec<(EntityRef, Relation, EntityRef, Option<String>)>,
-    fields: HashMap<(FileId, usize), String>,
-    cites: HashMap<(FileId, usize), Cite>,
+    fields: FxHashMap<(FileId, usize), String>,
+    cites: FxHashMap<(FileId, usize), Cite>,
     cited_by: Vec<BTreeMap<u32, Vec<EntityRef>>>,
     article_meetings: Vec<Vec<u32>>,
     meeting_sources: Vec<Vec<u32>>,
-    marks: HashMap<u32, Marks>,
+    marks: FxHashMap<u32, Marks>,
 }
 
 impl<'s> Linker<'s> {
-    fn new(site: &'s Site) -> Self {
+    fn new(site: &'s Site, kept: Option<&'s mut FxHashMap<(FileId, usize), Kept>>) -> Self {
         Linker {
             site,
+            kept,
             edges: Vec::new(),
-            fields: HashMap::new(),
-            cites: HashMap::new(),
+            fields: FxHashMap::default(),
+            cites: FxHashMap::default(),
             cited_by: vec![BTreeMap::new(); site.articles.len()],
             article_meetings: vec![Vec::new(); site.articles.len()],
             meeting_sources: vec![Vec::new(); site.meetings.len()],
-            marks: HashMap::new(),
+            marks: FxHashMap::default(),
         }
     }
 
-    fn check_all(&mut self, diags: &mut Diagnostics) -> HashMap<u32, Marks> {
+    fn check_all(&mut self, diags: &mut Diagnostics) -> FxHashMap<u32, Marks> {
         let site = self.site;
         for (i, body) in site.bodies.iter().enumerate() {
             let from = EntityRef {
@@ -656,7 +797,30 @@ impl<'s> Linker<'s> {
             marks: None,
             highlight_theme: &site.config.markdown.highlight_theme,
         };
-        let rendered = markdown::render(md, file, &site.index, opts, diags);
+        let key = (md.span.file, md.span.start);
+        let shared = site.sources.get_shared(md.span.file);
+        let rendered = match self.kept.as_deref_mut() {
+            Some(kept) => {
+                let entry = match kept.get(&key) {
+                    Some(k) if k.fits(shared, None) => k,
+                    _ => {
+                        let mut d = Diagnostics::default();
+                        let rendered = markdown::render(md, file, &site.index, opts, &mut d);
+                        let k = Kept {
+                            file: Arc::clone(shared),
+                            marks: None,
+                            rendered: Arc::new(rendered),
+                            diags: d,
+                        };
+                        kept.insert(key, k);
+                        &kept[&key]
+                    }
+                };
+                diags.extend(entry.diags.clone());
+                Arc::clone(&entry.rendered)
+            }
+            None => Arc::new(markdown::render(md, file, &site.index, opts, diags)),
+        };
         for (entity, _) in &rendered.links {
             if *entity != from {
                 self.edges.push((from, Relation::Linked, *entity, None));
@@ -917,50 +1081,43 @@ impl<'s> Linker<'s> {
 
 fn group_backlinks(
     site: &Site,
-    edges: Vec<(EntityRef, Relation, EntityRef, Option<String>)>,
-) -> HashMap<EntityRef, Vec<Backlink>> {
-    let mut grouped: HashMap<EntityRef, BTreeMap<(Relation, EntityRef), Vec<String>>> =
-        HashMap::new();
-    // A wikilink adds nothing where the same entity already points here in a stronger way.
-    let strong: std::collections::HashSet<(EntityRef, EntityRef)> = edges
-        .iter()
-        .filter(|e| e.1 != Relation::Linked)
-        .map(|e| (e.0, e.2))
-        .collect();
-    for (from, relation, to, detail) in edges {
-        if from == to || (relation == Relation::Linked && strong.contains(&(from, to))) {
-            continue;
-        }
-        let details = grouped
-            .entry(to)
-            .or_default()
-            .entry((relation, from))
-            .or_default();
-        if let Some(d) = detail.filter(|d| !d.is_empty())
-            && !details.contains(&d)
-        {
-            details.push(d);
+    mut edges: Vec<(EntityRef, Relation, EntityRef, Option<String>)>,
+) -> FxHashMap<EntityRef, Vec<Backlink>> {
+    edges.retain(|(from, _, to, _)| from != to);
+    // By target, source and relation; a stable sort keeps each pair's details in the order found.
+    edges.par_sort_by(|a, b| (a.2, a.0, a.1).cmp(&(b.2, b.0, b.1)));
+    let mut grouped: FxHashMap<EntityRef, Vec<Backlink>> = FxHashMap::default();
+    for pair in edges.chunk_by(|a, b| a.2 == b.2 && a.0 == b.0) {
+        let (from, to) = (pair[0].0, pair[0].2);
+        // A wikilink adds nothing where the same entity already points here in a stronger way.
+        let strong = pair.iter().any(|e| e.1 != Relation::Linked);
+        let list = grouped.entry(to).or_default();
+        for same in pair.chunk_by(|a, b| a.1 == b.1) {
+            let relation = same[0].1;
+            if relation == Relation::Linked && strong {
+                continue;
+            }
+            let mut details: Vec<String> = Vec::new();
+            for d in same.iter().filter_map(|e| e.3.as_ref()) {
+                if !d.is_empty() && !details.contains(d) {
+                    details.push(d.clone());
+                }
+            }
+            list.push(Backlink {
+                relation,
+                from,
+                details,
+            });
         }
     }
+    grouped.par_iter_mut().for_each(|(_, list)| {
+        list.sort_by(|a, b| {
+            a.relation
+                .cmp(&b.relation)
+                .then(a.from.kind.cmp(&b.from.kind))
+                .then(site.date(b.from).cmp(&site.date(a.from)))
+                .then(a.from.index.cmp(&b.from.index))
+        });
+    });
     grouped
-        .into_iter()
-        .map(|(to, map)| {
-            let mut list: Vec<Backlink> = map
-                .into_iter()
-                .map(|((relation, from), details)| Backlink {
-                    relation,
-                    from,
-                    details,
-                })
-                .collect();
-            list.sort_by(|a, b| {
-                a.relation
-                    .cmp(&b.relation)
-                    .then(a.from.kind.cmp(&b.from.kind))
-                    .then(site.date(b.from).cmp(&site.date(a.from)))
-                    .then(a.from.index.cmp(&b.from.index))
-            });
-            (to, list)
-        })
-        .collect()
 }

@@ -339,7 +339,7 @@ struct Reply {
 
 enum Body {
     /// A file of the served site, shared (not copied).
-    File(Arc<Served>, String),
+    File(super::incremental::Bytes),
     Owned(Vec<u8>),
 }
 
@@ -356,12 +356,7 @@ impl Reply {
 
     fn bytes(&self) -> &[u8] {
         match &self.body {
-            Body::File(served, key) => served
-                .output
-                .files
-                .get(key)
-                .map(Vec::as_slice)
-                .unwrap_or_default(),
+            Body::File(bytes) => bytes,
             Body::Owned(bytes) => bytes,
         }
     }
@@ -377,7 +372,7 @@ fn route(target: &str, snapshot: &Snapshot) -> Result<Route, u16> {
     let Some(served) = &snapshot.site else {
         return Ok(Route::Reply(error_page(snapshot)));
     };
-    let not_found = || Route::Reply(not_found(served, &snapshot.version));
+    let not_found = || Route::Reply(not_found(served, snapshot));
     if path.starts_with("/__briefing/") {
         return Ok(not_found());
     }
@@ -393,51 +388,45 @@ fn route(target: &str, snapshot: &Snapshot) -> Result<Route, u16> {
     } else {
         rel.to_string()
     };
-    if served.output.files.contains_key(&key) {
-        return Ok(Route::Reply(file(served, key, 200, &snapshot.version)));
+    if let Some(reply) = file(served, &key, 200, snapshot) {
+        return Ok(Route::Reply(reply));
     }
-    if !rel.is_empty()
-        && !rel.ends_with('/')
-        && served
-            .output
-            .files
-            .contains_key(&format!("{rel}/index.html"))
-    {
+    if !rel.is_empty() && !rel.ends_with('/') && served.contains(&format!("{rel}/index.html")) {
         return Ok(Route::Reply(redirect(&format!("{raw_path}/"), query)));
     }
     Ok(not_found())
 }
 
-/// A file of the site; HTML pages get the served version stamped into the reload script.
-fn file(served: &Arc<Served>, key: String, status: u16, version: &str) -> Reply {
-    let content_type = content_type(&key);
-    let body = if key.ends_with(".html") {
-        let bytes = served
-            .output
-            .files
-            .get(&key)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        Body::Owned(reload::stamp(bytes, version))
-    } else {
-        Body::File(Arc::clone(served), key)
+/// A file of the site, rendered if it was not yet; HTML pages get the served version stamped
+/// into the reload script. A page whose template fails shows why, like a failed build.
+fn file(served: &Served, key: &str, status: u16, snapshot: &Snapshot) -> Option<Reply> {
+    let bytes = match served.get(key)? {
+        Ok(bytes) => bytes,
+        Err(message) => {
+            let failed = Snapshot {
+                errors: Some(message),
+                ..snapshot.clone()
+            };
+            return Some(error_page(&failed));
+        }
     };
-    Reply {
+    let body = if key.ends_with(".html") {
+        Body::Owned(reload::stamp(&bytes, &snapshot.version))
+    } else {
+        Body::File(bytes)
+    };
+    Some(Reply {
         status,
-        content_type,
+        content_type: content_type(key),
         body,
         location: None,
         allow: false,
-    }
+    })
 }
 
 /// 404 with the site's own not-found page when it has one.
-fn not_found(served: &Arc<Served>, version: &str) -> Reply {
-    if served.output.files.contains_key("404.html") {
-        file(served, "404.html".into(), 404, version)
-    } else {
-        Reply::text(404, "not found")
-    }
+fn not_found(served: &Served, snapshot: &Snapshot) -> Reply {
+    file(served, "404.html", 404, snapshot).unwrap_or_else(|| Reply::text(404, "not found"))
 }
 
 fn redirect(location: &str, query: Option<&str>) -> Reply {

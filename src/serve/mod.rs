@@ -5,18 +5,19 @@
 //!   write (`<path>` being the path part of `base_url`, `offline` ignored), plus the live-reload
 //!   script of [`reload`] before `</body>` of each page. Nothing is written to disk.
 //! - [`watch`] gathers each burst of file events into one rebuild; [`Site::rebuild`] is the one
-//!   place that builds (an incremental builder can replace it without touching the rest).
+//!   place that builds, through [`incremental`], which reads only the files that changed and
+//!   renders a page when it is first asked for, keeping the pages a change cannot reach.
 //! - A rebuild that fails keeps the last good site served; the diagnostics go to the terminal
 //!   (through the [`Reporter`]) and to every open page, which shows them over itself until a
 //!   rebuild succeeds.
 //! - [`http`] answers GET and HEAD from the in-memory files, one thread per connection.
 
 mod http;
+mod incremental;
 mod reload;
 mod watch;
 
 use crate::load::LoadError;
-use crate::render::Output;
 use crate::{BuildOptions, source::SourceMap};
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -100,39 +101,47 @@ pub enum Report<'a> {
 pub type Reporter = Arc<dyn Fn(Report<'_>) + Send + Sync>;
 
 /// The result of one rebuild.
-pub struct Rebuilt {
-    /// The rendered site, when there were no errors.
-    pub output: Option<Output>,
+pub(crate) struct Rebuilt {
+    /// The site, when there were no errors.
+    generation: Option<Arc<Served>>,
+    /// Pages and files that are new or may have changed.
+    dirty: usize,
+    /// Whether only stylesheets changed.
+    css_only: bool,
     /// Every problem, rendered (`path:line:column: error: message`), warnings included.
-    pub diagnostics: String,
+    diagnostics: String,
     /// How many problems are errors.
-    pub errors: usize,
+    errors: usize,
     /// How many are warnings.
-    pub warnings: usize,
-    /// The path part of `base_url`, starting and ending with `/`.
-    pub base_path: String,
+    warnings: usize,
 }
 
 /// A site as `serve` builds it.
-pub struct Site {
+pub(crate) struct Site {
     root: PathBuf,
-    drafts: bool,
     /// `http://<bind>:<port>`, no trailing slash.
     origin: String,
+    engine: incremental::Incremental,
 }
 
 impl Site {
     /// The site at `root`, served from `origin` (`http://127.0.0.1:8000`).
-    pub fn new(root: &Path, drafts: bool, origin: &str) -> Site {
+    pub(crate) fn new(root: &Path, drafts: bool, origin: &str) -> Site {
+        let opts = BuildOptions {
+            drafts,
+            base_url: None,
+            offline: Some(false),
+            inject: Some(reload::script()),
+        };
         Site {
             root: root.to_path_buf(),
-            drafts,
             origin: origin.trim_end_matches('/').to_string(),
+            engine: incremental::Incremental::new(root, opts),
         }
     }
 
     /// The path part of `base_url` in `site.toml` now (`/` when it cannot be read).
-    pub fn base_path(&self) -> Result<String, LoadError> {
+    pub(crate) fn base_path(&self) -> Result<String, LoadError> {
         let mut sources = SourceMap::default();
         let mut diags = crate::diag::Diagnostics::default();
         Ok(
@@ -142,33 +151,48 @@ impl Site {
         )
     }
 
-    /// Build the whole site in memory, as `build --base-url <origin><path part>` would, with
-    /// the live-reload script injected into every page.
-    pub fn rebuild(&self) -> Result<Rebuilt, LoadError> {
+    /// Note what the watcher saw change, for the next rebuild.
+    pub(crate) fn changed(&mut self, changed: &watch::Changed) {
+        if changed.everything {
+            self.engine.changed(None);
+        }
+        for path in &changed.paths {
+            self.engine.changed(Some(path));
+        }
+    }
+
+    /// Build the site in memory, as `build --base-url <origin><path part>` would, with the
+    /// live-reload script injected into every page.
+    pub(crate) fn rebuild(&mut self) -> Result<Rebuilt, LoadError> {
         let base_path = self.base_path()?;
-        let opts = BuildOptions {
-            drafts: self.drafts,
-            base_url: Some(format!("{}{base_path}", self.origin)),
-            offline: Some(false),
-            inject: Some(reload::script()),
+        let outcome = self.engine.rebuild(format!("{}{base_path}", self.origin))?;
+        let (generation, dirty, css_only, diagnostics, sources) = match outcome {
+            incremental::Outcome::Built {
+                generation,
+                dirty,
+                css_only,
+                diagnostics,
+                sources,
+            } => (Some(generation), dirty, css_only, diagnostics, sources),
+            incremental::Outcome::Failed {
+                diagnostics,
+                sources,
+            } => (None, 0, false, diagnostics, sources),
         };
-        let built = crate::build(&self.root, &opts)?;
-        let errors = built.diagnostics.error_count();
+        let errors = diagnostics.error_count();
         Ok(Rebuilt {
-            output: built.output,
-            diagnostics: built.diagnostics.render(&built.sources),
+            generation,
+            dirty,
+            css_only,
+            diagnostics: diagnostics.render(&sources),
             errors,
-            warnings: built.diagnostics.items().len() - errors,
-            base_path,
+            warnings: diagnostics.items().len() - errors,
         })
     }
 }
 
 /// The site being served.
-pub(crate) struct Served {
-    pub(crate) output: Output,
-    pub(crate) base_path: String,
-}
+pub(crate) type Served = incremental::Generation;
 
 /// What requests see, swapped whole after each rebuild.
 #[derive(Clone)]
@@ -277,7 +301,8 @@ impl Server {
                 let spawned = std::thread::Builder::new()
                     .name("briefing-watch".into())
                     .spawn(move || {
-                        while watch.wait_for_change() {
+                        while let Some(changed) = watch.wait_for_change() {
+                            rebuilder.site.changed(&changed);
                             rebuilder.rebuild();
                         }
                     });
@@ -326,16 +351,17 @@ impl Rebuilder {
         let rebuilt = match self.site.rebuild() {
             Ok(rebuilt) => rebuilt,
             Err(e) => Rebuilt {
-                output: None,
+                generation: None,
+                dirty: 0,
+                css_only: false,
                 diagnostics: format!("error: {e}\n"),
                 errors: 1,
                 warnings: 0,
-                base_path: "/".into(),
             },
         };
         let millis = started.elapsed().as_millis();
         let previous = self.shared.snapshot();
-        let Some(output) = rebuilt.output else {
+        let Some(generation) = rebuilt.generation else {
             let text: Arc<str> = rebuilt.diagnostics.as_str().into();
             self.shared.set(Snapshot {
                 errors: Some(Arc::clone(&text)),
@@ -350,12 +376,9 @@ impl Rebuilder {
             return;
         };
         let first = previous.site.is_none();
-        let (changed, css_only) = match &previous.site {
-            Some(old) if old.base_path == rebuilt.base_path => diff(&old.output, &output),
-            _ => (output.files.len().max(1), false),
-        };
+        let changed = rebuilt.dirty;
         let had_errors = previous.errors.is_some();
-        let files = output.files.len();
+        let files = generation.page_count();
         if changed > 0 || had_errors {
             let version = if changed > 0 {
                 self.builds += 1;
@@ -363,32 +386,22 @@ impl Rebuilder {
             } else {
                 previous.version.clone()
             };
-            let site = if changed > 0 {
-                Arc::new(Served {
-                    output,
-                    base_path: rebuilt.base_path,
-                })
-            } else {
-                previous.site.clone().unwrap_or_else(|| {
-                    Arc::new(Served {
-                        output: Output::default(),
-                        base_path: "/".into(),
-                    })
-                })
-            };
             self.shared.set(Snapshot {
-                site: Some(site),
+                site: Some(generation),
                 version: version.clone(),
                 errors: None,
             });
-            if !first {
-                self.shared
-                    .hub
-                    .broadcast(&reload::reload(&version, css_only && changed > 0));
-            } else {
-                // Pages showing the "site has errors" page turn into the site.
-                self.shared.hub.broadcast(&reload::reload(&version, false));
-            }
+            // Pages showing the "site has errors" page turn into the site.
+            let css_only = !first && rebuilt.css_only && changed > 0;
+            self.shared
+                .hub
+                .broadcast(&reload::reload(&version, css_only));
+        } else {
+            // Nothing changed that a page shows; the new generation shares the old one's pages.
+            self.shared.set(Snapshot {
+                site: Some(generation),
+                ..previous
+            });
         }
         (self.reporter)(Report::Built {
             files,
@@ -399,25 +412,4 @@ impl Rebuilder {
             recovered: had_errors && !first,
         });
     }
-}
-
-/// How many files differ between two builds, and whether every one of them is a stylesheet.
-fn diff(old: &Output, new: &Output) -> (usize, bool) {
-    let mut changed = 0;
-    let mut css_only = true;
-    let mut count = |path: &str| {
-        changed += 1;
-        css_only &= path.ends_with(".css");
-    };
-    for (path, bytes) in &new.files {
-        if old.files.get(path) != Some(bytes) {
-            count(path);
-        }
-    }
-    for path in old.files.keys() {
-        if !new.files.contains_key(path) {
-            count(path);
-        }
-    }
-    (changed, css_only)
 }

@@ -14,7 +14,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 /// How long the inputs must be quiet before a rebuild.
-pub(crate) const QUIET: Duration = Duration::from_millis(40);
+pub(crate) const QUIET: Duration = Duration::from_millis(20);
 /// A burst that never goes quiet is rebuilt after this long anyway.
 const LONGEST_BURST: Duration = Duration::from_millis(1000);
 
@@ -22,6 +22,16 @@ const LONGEST_BURST: Duration = Duration::from_millis(1000);
 const INPUT_DIRS: [&str; 4] = ["content", "templates", "themes", "static"];
 /// The single file under the root that is an input.
 const CONFIG: &str = "site.toml";
+
+/// What changed in one burst of events.
+#[derive(Debug, Default)]
+pub(crate) struct Changed {
+    /// The input paths named by the events (as the watcher spells them).
+    pub(crate) paths: BTreeSet<PathBuf>,
+    /// Whether anything else may have changed too (the watcher lost events, or an input folder
+    /// itself came or went).
+    pub(crate) everything: bool,
+}
 
 /// A watcher of one site's inputs.
 pub(crate) struct Watch {
@@ -68,20 +78,21 @@ impl Watch {
         }
     }
 
-    /// Block until the inputs change, then until they have been quiet for [`QUIET`]. `false`
-    /// when the watcher has stopped for good.
-    pub(crate) fn wait_for_change(&mut self) -> bool {
+    /// Block until the inputs change, then until they have been quiet for [`QUIET`]; what
+    /// changed. `None` when the watcher has stopped for good.
+    pub(crate) fn wait_for_change(&mut self) -> Option<Changed> {
         let mut again = false;
+        let mut changed = Changed::default();
         // The first relevant event.
         loop {
             match self.events.recv() {
                 Ok(event) => {
-                    if let Some(renew) = self.relevant(&event) {
+                    if let Some(renew) = self.relevant(&event, &mut changed) {
                         again |= renew;
                         break;
                     }
                 }
-                Err(_) => return false,
+                Err(_) => return None,
             }
         }
         // The rest of the burst.
@@ -95,22 +106,24 @@ impl Watch {
             }
             match self.events.recv_timeout(quiet_until - now) {
                 Ok(event) => {
-                    if let Some(renew) = self.relevant(&event) {
+                    if let Some(renew) = self.relevant(&event, &mut changed) {
                         again |= renew;
                         quiet_from = Instant::now();
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return false,
+                Err(RecvTimeoutError::Disconnected) => return None,
             }
         }
         self.ensure_watched(again);
-        true
+        changed.everything |= again;
+        Some(changed)
     }
 
     /// `None` when the event can be ignored; `Some(renew)` when it calls for a rebuild, `renew`
     /// when an input folder itself was created, removed or renamed.
-    fn relevant(&self, event: &notify::Result<Event>) -> Option<bool> {
+    /// The input paths of the event go into `changed`.
+    fn relevant(&self, event: &notify::Result<Event>, changed: &mut Changed) -> Option<bool> {
         let event = match event {
             Ok(event) => event,
             // The watcher lost track (an overflowing queue): rebuild to be safe.
@@ -129,10 +142,14 @@ impl Watch {
         for path in &event.paths {
             match classify(&self.root, path) {
                 Input::No => {}
-                Input::File => relevant = true,
+                Input::File => {
+                    relevant = true;
+                    changed.paths.insert(path.clone());
+                }
                 Input::TopDir => {
                     relevant = true;
                     renew = true;
+                    changed.paths.insert(path.clone());
                 }
             }
         }
