@@ -67,6 +67,8 @@ pub struct Rendered {
     pub paragraphs: Vec<String>,
     /// Entities mentioned by name (article bodies), with the paragraph.
     pub mentions: Vec<(EntityRef, Option<u32>)>,
+    /// Each entity mentioned, once, with its paragraphs as `p1 p4` (filled in by resolve).
+    pub mentioned: Vec<(EntityRef, std::sync::Arc<str>)>,
     /// Entities linked by wikilink, with the paragraph.
     pub links: Vec<(EntityRef, Option<u32>)>,
     /// Paragraphs cited by wikilink.

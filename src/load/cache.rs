@@ -210,11 +210,11 @@ impl Loader {
             site.sources.set(read.id, Arc::clone(&read.file));
             diags.extend(read.diags.clone());
             match &read.parsed {
-                Parsed::Article(a) => site.articles.push((**a).clone()),
-                Parsed::Meeting(m) => site.meetings.push((**m).clone()),
-                Parsed::Person(p) => site.people.push((**p).clone()),
-                Parsed::Topic(t) => site.topics.push((**t).clone()),
-                Parsed::Organization(o) => site.organizations.push((**o).clone()),
+                Parsed::Article(a) => site.articles.push(Arc::clone(a)),
+                Parsed::Meeting(m) => site.meetings.push(Arc::clone(m)),
+                Parsed::Person(p) => site.people.push(Arc::clone(p)),
+                Parsed::Topic(t) => site.topics.push(Arc::clone(t)),
+                Parsed::Organization(o) => site.organizations.push(Arc::clone(o)),
                 Parsed::Nothing => {}
             }
         }

@@ -16,6 +16,7 @@ use crate::source::{FileId, SourceFile, SourceMap, Span, relative_path};
 use config::Config;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use yaml::Embedding;
 
 /// Everything read from a site folder, before references are checked.
@@ -28,15 +29,15 @@ pub struct RawSite {
     /// Every file read.
     pub sources: SourceMap,
     /// Articles, sorted by id.
-    pub articles: Vec<Article>,
+    pub articles: Vec<Arc<Article>>,
     /// Meetings, sorted by id.
-    pub meetings: Vec<Meeting>,
+    pub meetings: Vec<Arc<Meeting>>,
     /// People, sorted by id.
-    pub people: Vec<Person>,
+    pub people: Vec<Arc<Person>>,
     /// Topics, sorted by id.
-    pub topics: Vec<Topic>,
+    pub topics: Vec<Arc<Topic>>,
     /// Organizations, sorted by id.
-    pub organizations: Vec<Organization>,
+    pub organizations: Vec<Arc<Organization>>,
 }
 
 /// Why a site could not even be read (exit status 2, not a content error).
@@ -106,11 +107,11 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Result<Result<RawSite, Sour
         site.sources.add(file);
         diags.extend(file_diags);
         match parsed {
-            Parsed::Article(a) => site.articles.push(*a),
-            Parsed::Meeting(m) => site.meetings.push(*m),
-            Parsed::Person(p) => site.people.push(*p),
-            Parsed::Topic(t) => site.topics.push(*t),
-            Parsed::Organization(o) => site.organizations.push(*o),
+            Parsed::Article(a) => site.articles.push(a),
+            Parsed::Meeting(m) => site.meetings.push(m),
+            Parsed::Person(p) => site.people.push(p),
+            Parsed::Topic(t) => site.topics.push(t),
+            Parsed::Organization(o) => site.organizations.push(o),
             Parsed::Nothing => {}
         }
     }
@@ -128,11 +129,11 @@ pub(crate) struct Listed {
 
 #[derive(Clone, Debug)]
 pub(crate) enum Parsed {
-    Article(Box<Article>),
-    Meeting(Box<Meeting>),
-    Person(Box<Person>),
-    Topic(Box<Topic>),
-    Organization(Box<Organization>),
+    Article(Arc<Article>),
+    Meeting(Arc<Meeting>),
+    Person(Arc<Person>),
+    Topic(Arc<Topic>),
+    Organization(Arc<Organization>),
     Nothing,
 }
 
@@ -505,7 +506,7 @@ fn parse_file(
             exact_offset: Some(body_start),
         };
         return entities::article(&listed.id, id, &node, body, diags)
-            .map(|a| Parsed::Article(Box::new(a)))
+            .map(|a| Parsed::Article(Arc::new(a)))
             .unwrap_or(Parsed::Nothing);
     }
     let node = match parse_yaml(&file.text, file, id, 0, depth) {
@@ -525,14 +526,14 @@ fn parse_file(
     let lid = &listed.id;
     match listed.kind {
         Kind::Meeting => {
-            entities::meeting(lid, id, &node, diags).map(|m| Parsed::Meeting(Box::new(m)))
+            entities::meeting(lid, id, &node, diags).map(|m| Parsed::Meeting(Arc::new(m)))
         }
         Kind::Person => {
-            entities::person(lid, id, &node, diags).map(|m| Parsed::Person(Box::new(m)))
+            entities::person(lid, id, &node, diags).map(|m| Parsed::Person(Arc::new(m)))
         }
-        Kind::Topic => entities::topic(lid, id, &node, diags).map(|m| Parsed::Topic(Box::new(m))),
+        Kind::Topic => entities::topic(lid, id, &node, diags).map(|m| Parsed::Topic(Arc::new(m))),
         Kind::Organization => {
-            entities::organization(lid, id, &node, diags).map(|m| Parsed::Organization(Box::new(m)))
+            entities::organization(lid, id, &node, diags).map(|m| Parsed::Organization(Arc::new(m)))
         }
         Kind::Article => None,
     }

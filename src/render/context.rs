@@ -57,6 +57,11 @@ impl IntoValue for &String {
         Value::from(self.as_str())
     }
 }
+impl IntoValue for std::sync::Arc<str> {
+    fn into_value(self) -> Value {
+        Value::from(&*self)
+    }
+}
 impl IntoValue for &str {
     fn into_value(self) -> Value {
         Value::from(self)

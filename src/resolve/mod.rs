@@ -76,7 +76,7 @@ pub struct Backlink {
     /// From which entity.
     pub from: EntityRef,
     /// A role, post title or paragraph list that says more.
-    pub details: Vec<String>,
+    pub details: Vec<Arc<str>>,
 }
 
 /// A resolved citation of a paragraph.
@@ -97,21 +97,21 @@ pub struct Site {
     /// Every file read.
     pub sources: SourceMap,
     /// Live articles by id.
-    pub articles: Vec<Article>,
+    pub articles: Vec<Arc<Article>>,
     /// Live meetings by id.
-    pub meetings: Vec<Meeting>,
+    pub meetings: Vec<Arc<Meeting>>,
     /// Live people by id.
-    pub people: Vec<Person>,
+    pub people: Vec<Arc<Person>>,
     /// Live topics by id.
-    pub topics: Vec<Topic>,
+    pub topics: Vec<Arc<Topic>>,
     /// Live organizations by id.
-    pub organizations: Vec<Organization>,
+    pub organizations: Vec<Arc<Organization>>,
     /// Ids, names, mentions.
     pub index: Arc<Index>,
     /// Rendered article bodies, by article index.
     pub bodies: Vec<Arc<Rendered>>,
     /// Rendered Markdown fields, by where they were written.
-    pub fields: FxHashMap<(FileId, usize), String>,
+    pub fields: FxHashMap<(FileId, usize), Arc<str>>,
     /// Resolved citations of evidence items, by where they were written.
     pub cites: FxHashMap<(FileId, usize), Cite>,
     /// Incoming edges of each entity.
@@ -129,7 +129,7 @@ impl Site {
     pub fn field(&self, md: &Markdown) -> &str {
         self.fields
             .get(&(md.span.file, md.span.start))
-            .map(String::as_str)
+            .map(|html| &**html)
             .unwrap_or("")
     }
 
@@ -208,6 +208,8 @@ struct Kept {
     file: Arc<SourceFile>,
     marks: Option<Marks>,
     rendered: Arc<Rendered>,
+    /// The HTML of a field, joined once (empty for bodies, whose blocks are used one by one).
+    html: Arc<str>,
     diags: Diagnostics,
 }
 
@@ -428,11 +430,11 @@ pub fn resolve_cached(
 }
 
 fn name_defs(
-    articles: &[Article],
-    meetings: &[Meeting],
-    people: &[Person],
-    topics: &[Topic],
-    orgs: &[Organization],
+    articles: &[Arc<Article>],
+    meetings: &[Arc<Meeting>],
+    people: &[Arc<Person>],
+    topics: &[Arc<Topic>],
+    orgs: &[Arc<Organization>],
 ) -> Vec<NameDef> {
     let mut defs = Vec::new();
     let mut add = |kind: Kind, index: usize, name: &Sp<String>, for_mentions: bool| {
@@ -519,6 +521,28 @@ fn fingerprint(
     h.finish()
 }
 
+/// Each entity mentioned, once, in order, with the paragraphs it is mentioned in (`p1 p4`).
+fn mentioned(mentions: &[(EntityRef, Option<u32>)]) -> Vec<(EntityRef, Arc<str>)> {
+    let mut by_entity: BTreeMap<EntityRef, BTreeSet<u32>> = BTreeMap::new();
+    for (entity, paragraph) in mentions {
+        let set = by_entity.entry(*entity).or_default();
+        if let Some(p) = paragraph {
+            set.insert(*p);
+        }
+    }
+    by_entity
+        .into_iter()
+        .map(|(entity, paragraphs)| {
+            let detail = paragraphs
+                .iter()
+                .map(|p| format!("p{p}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            (entity, Arc::from(detail))
+        })
+        .collect()
+}
+
 /// Render every article body, or with `marks` only those with quoted passages to mark.
 fn render_bodies(
     site: &mut Site,
@@ -557,9 +581,11 @@ fn render_bodies(
                 marks: article_marks,
                 highlight_theme: &theme,
             };
-            let rendered = markdown::render(&article.body, file, &site.index, opts, &mut d);
+            let mut rendered = markdown::render(&article.body, file, &site.index, opts, &mut d);
+            rendered.mentioned = mentioned(&rendered.mentions);
             let kept = Kept {
                 file: Arc::clone(file),
+                html: Arc::from(""),
                 marks: article_marks.cloned(),
                 rendered: Arc::new(rendered),
                 diags: d,
@@ -594,8 +620,8 @@ struct Linker<'s> {
     site: &'s Site,
     /// Rendered fields kept from the last resolve (`serve`).
     kept: Option<&'s mut FxHashMap<(FileId, usize), Kept>>,
-    edges: Vec<(EntityRef, Relation, EntityRef, Option<String>)>,
-    fields: FxHashMap<(FileId, usize), String>,
+    edges: Vec<(EntityRef, Relation, EntityRef, Option<Arc<str>>)>,
+    fields: FxHashMap<(FileId, usize), Arc<str>>,
     cites: FxHashMap<(FileId, usize), Cite>,
     cited_by: Vec<BTreeMap<u32, Vec<EntityRef>>>,
     article_meetings: Vec<Vec<u32>>,
@@ -722,21 +748,9 @@ impl<'s> Linker<'s> {
     }
 
     fn body_edges(&mut self, from: EntityRef, body: &Rendered, diags: &mut Diagnostics) {
-        let mut mentioned: BTreeMap<EntityRef, BTreeSet<u32>> = BTreeMap::new();
-        for (entity, paragraph) in &body.mentions {
-            let set = mentioned.entry(*entity).or_default();
-            if let Some(p) = paragraph {
-                set.insert(*p);
-            }
-        }
-        for (entity, paragraphs) in mentioned {
-            let detail = paragraphs
-                .iter()
-                .map(|p| format!("p{p}"))
-                .collect::<Vec<_>>()
-                .join(" ");
+        for (entity, detail) in &body.mentioned {
             self.edges
-                .push((from, Relation::Mentioned, entity, Some(detail)));
+                .push((from, Relation::Mentioned, *entity, Some(Arc::clone(detail))));
         }
         for (entity, _) in &body.links {
             if !matches!(entity.kind, Kind::Person | Kind::Organization | Kind::Topic) {
@@ -799,7 +813,7 @@ impl<'s> Linker<'s> {
         };
         let key = (md.span.file, md.span.start);
         let shared = site.sources.get_shared(md.span.file);
-        let rendered = match self.kept.as_deref_mut() {
+        let (rendered, html) = match self.kept.as_deref_mut() {
             Some(kept) => {
                 let entry = match kept.get(&key) {
                     Some(k) if k.fits(shared, None) => k,
@@ -809,6 +823,7 @@ impl<'s> Linker<'s> {
                         let k = Kept {
                             file: Arc::clone(shared),
                             marks: None,
+                            html: Arc::from(rendered.html()),
                             rendered: Arc::new(rendered),
                             diags: d,
                         };
@@ -817,9 +832,13 @@ impl<'s> Linker<'s> {
                     }
                 };
                 diags.extend(entry.diags.clone());
-                Arc::clone(&entry.rendered)
+                (Arc::clone(&entry.rendered), Arc::clone(&entry.html))
             }
-            None => Arc::new(markdown::render(md, file, &site.index, opts, diags)),
+            None => {
+                let rendered = markdown::render(md, file, &site.index, opts, diags);
+                let html = Arc::from(rendered.html());
+                (Arc::new(rendered), html)
+            }
         };
         for (entity, _) in &rendered.links {
             if *entity != from {
@@ -827,8 +846,7 @@ impl<'s> Linker<'s> {
             }
         }
         self.citations(from, &rendered.citations, diags);
-        self.fields
-            .insert((md.span.file, md.span.start), rendered.html());
+        self.fields.insert((md.span.file, md.span.start), html);
     }
 
     fn reference(&mut self, kind: Kind, id: &IdRef, diags: &mut Diagnostics) -> Option<EntityRef> {
@@ -861,7 +879,7 @@ impl<'s> Linker<'s> {
         diags: &mut Diagnostics,
     ) {
         if let Some(to) = self.reference(kind, id, diags) {
-            self.edges.push((from, relation, to, detail));
+            self.edges.push((from, relation, to, detail.map(Arc::from)));
         }
     }
 
@@ -1081,43 +1099,71 @@ impl<'s> Linker<'s> {
 
 fn group_backlinks(
     site: &Site,
-    mut edges: Vec<(EntityRef, Relation, EntityRef, Option<String>)>,
+    edges: Vec<(EntityRef, Relation, EntityRef, Option<Arc<str>>)>,
 ) -> FxHashMap<EntityRef, Vec<Backlink>> {
-    edges.retain(|(from, _, to, _)| from != to);
-    // By target, source and relation; a stable sort keeps each pair's details in the order found.
-    edges.par_sort_by(|a, b| (a.2, a.0, a.1).cmp(&(b.2, b.0, b.1)));
-    let mut grouped: FxHashMap<EntityRef, Vec<Backlink>> = FxHashMap::default();
-    for pair in edges.chunk_by(|a, b| a.2 == b.2 && a.0 == b.0) {
-        let (from, to) = (pair[0].0, pair[0].2);
+    type Incoming = Vec<(EntityRef, Relation, Option<Arc<str>>)>;
+    // Each target's incoming edges in the order found, by kind and index.
+    let mut incoming: [Vec<Incoming>; 5] = Kind::ALL.map(|k| vec![Vec::new(); site.index.count(k)]);
+    for (from, relation, to, detail) in edges {
+        if from != to {
+            incoming[to.kind as usize][to.index as usize].push((from, relation, detail));
+        }
+    }
+    let mut grouped: Vec<(EntityRef, Vec<Backlink>)> = Vec::new();
+    for (kind, lists) in Kind::ALL.into_iter().zip(incoming) {
+        let group = lists
+            .into_par_iter()
+            .enumerate()
+            .filter(|(_, list)| !list.is_empty())
+            .map(|(index, list)| {
+                let to = EntityRef {
+                    kind,
+                    index: index as u32,
+                };
+                (to, backlinks_of(site, list))
+            });
+        grouped.par_extend(group);
+    }
+    grouped.into_iter().collect()
+}
+
+/// One target's backlinks from its incoming edges: one per source and relation, with the
+/// details in the order found; sorted by relation, kind, newest first, then index.
+fn backlinks_of(
+    site: &Site,
+    mut list: Vec<(EntityRef, Relation, Option<Arc<str>>)>,
+) -> Vec<Backlink> {
+    // A stable sort keeps each pair's details in the order found.
+    list.sort_by_key(|(from, relation, _)| (*from, *relation));
+    let mut backlinks = Vec::new();
+    for pair in list.chunk_by(|a, b| a.0 == b.0) {
+        let from = pair[0].0;
         // A wikilink adds nothing where the same entity already points here in a stronger way.
         let strong = pair.iter().any(|e| e.1 != Relation::Linked);
-        let list = grouped.entry(to).or_default();
         for same in pair.chunk_by(|a, b| a.1 == b.1) {
             let relation = same[0].1;
             if relation == Relation::Linked && strong {
                 continue;
             }
-            let mut details: Vec<String> = Vec::new();
-            for d in same.iter().filter_map(|e| e.3.as_ref()) {
+            let mut details: Vec<Arc<str>> = Vec::new();
+            for d in same.iter().filter_map(|e| e.2.as_ref()) {
                 if !d.is_empty() && !details.contains(d) {
-                    details.push(d.clone());
+                    details.push(Arc::clone(d));
                 }
             }
-            list.push(Backlink {
+            backlinks.push(Backlink {
                 relation,
                 from,
                 details,
             });
         }
     }
-    grouped.par_iter_mut().for_each(|(_, list)| {
-        list.sort_by(|a, b| {
-            a.relation
-                .cmp(&b.relation)
-                .then(a.from.kind.cmp(&b.from.kind))
-                .then(site.date(b.from).cmp(&site.date(a.from)))
-                .then(a.from.index.cmp(&b.from.index))
-        });
+    backlinks.sort_by(|a, b| {
+        a.relation
+            .cmp(&b.relation)
+            .then(a.from.kind.cmp(&b.from.kind))
+            .then(site.date(b.from).cmp(&site.date(a.from)))
+            .then(a.from.index.cmp(&b.from.index))
     });
-    grouped
+    backlinks
 }

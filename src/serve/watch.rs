@@ -4,7 +4,8 @@
 //! and backup files beside it) and "save all" or `git checkout` touch many files at once. Events
 //! on hidden and backup files (`.x.swp`, `x~`, `#x#`, the same names that `load` ignores) and on
 //! anything outside the inputs are dropped; the rest are gathered until the folder has been
-//! quiet for [`QUIET`], and the whole burst ends in one rebuild.
+//! quiet for [`QUIET`] (or for [`QUIET_AFTER_SAVE`] when the last event finished a save: a file
+//! closed after writing or renamed into place), and the whole burst ends in one rebuild.
 
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher};
@@ -15,6 +16,9 @@ use std::time::{Duration, Instant};
 
 /// How long the inputs must be quiet before a rebuild.
 pub(crate) const QUIET: Duration = Duration::from_millis(20);
+/// How long when the last event finished a save (a file closed after writing, or renamed into
+/// place): the file is whole, and only a following save in the same burst is waited for.
+const QUIET_AFTER_SAVE: Duration = Duration::from_millis(5);
 /// A burst that never goes quiet is rebuilt after this long anyway.
 const LONGEST_BURST: Duration = Duration::from_millis(1000);
 
@@ -82,6 +86,7 @@ impl Watch {
     /// changed. `None` when the watcher has stopped for good.
     pub(crate) fn wait_for_change(&mut self) -> Option<Changed> {
         let mut again = false;
+        let mut quiet = QUIET;
         let mut changed = Changed::default();
         // The first relevant event.
         loop {
@@ -89,6 +94,7 @@ impl Watch {
                 Ok(event) => {
                     if let Some(renew) = self.relevant(&event, &mut changed) {
                         again |= renew;
+                        quiet = quiet_after(&event);
                         break;
                     }
                 }
@@ -100,7 +106,7 @@ impl Watch {
         let mut quiet_from = Instant::now();
         loop {
             let now = Instant::now();
-            let quiet_until = quiet_from + QUIET;
+            let quiet_until = quiet_from + quiet;
             if now >= quiet_until || now.duration_since(started) >= LONGEST_BURST {
                 break;
             }
@@ -108,6 +114,7 @@ impl Watch {
                 Ok(event) => {
                     if let Some(renew) = self.relevant(&event, &mut changed) {
                         again |= renew;
+                        quiet = quiet_after(&event);
                         quiet_from = Instant::now();
                     }
                 }
@@ -154,6 +161,18 @@ impl Watch {
             }
         }
         relevant.then_some(renew)
+    }
+}
+
+/// How long to wait for more after a relevant event: less when it finished a save.
+fn quiet_after(event: &notify::Result<Event>) -> Duration {
+    use notify::event::{ModifyKind, RenameMode};
+    match event.as_ref().map(|e| e.kind) {
+        Ok(EventKind::Access(AccessKind::Close(AccessMode::Write)))
+        | Ok(EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))) => {
+            QUIET_AFTER_SAVE
+        }
+        _ => QUIET,
     }
 }
 
