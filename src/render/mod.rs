@@ -341,7 +341,12 @@ fn render_page(
     let mut ctx = tera::Context::new();
     ctx.insert_value("site", shared.site.clone());
     let (title, lang, vars) = page_vars(site, page);
-    let permalink = format!("{}/{}", opts.base_url.trim_end_matches('/'), page.path);
+    let base = opts.base_url.trim_end_matches('/');
+    let permalink = format!("{base}/{}", page.path);
+    let feed = match page.kind {
+        PageKind::Entity(e) if feeds::has_feed(site, e) => Some(format!("{}atom.xml", page.path)),
+        _ => None,
+    };
     ctx.insert_value(
         "page",
         obj!(
@@ -351,7 +356,8 @@ fn render_page(
             "url": internal(&page.path),
             "permalink": permalink,
             "lang": lang.unwrap_or_else(|| site.config.language.clone()),
-            "feed_url": Value::none(),
+            "feed_url": feed.as_deref().map(internal),
+            "feed_permalink": feed.map(|f| format!("{base}/{f}")),
         ),
     );
     ctx.insert("root", &style.root_from(&page.path));

@@ -1,0 +1,259 @@
+//! What the site gives its readers besides pages, on the full fixture built by the real binary:
+//! an Atom feed per topic, person and organization (every feed validated against RFC 4287's
+//! RELAX NG grammar with `xmllint`), `/data.json` (validated against `docs/data.schema.json`),
+//! and the charts drawn at build time.
+//!
+//! Feed validation needs `xmllint` (Debian: `libxml2-utils`; `scripts/test.sh` installs it when
+//! run as root): under CI (`CI` set) a missing tool fails the test, elsewhere it is skipped with
+//! a message.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+
+const BASE_URL: &str = "https://example.org/brief/";
+
+/// Build the full fixture (copied into a tempdir) with `extra` flags into `<tmp>/out`.
+fn build_full(extra: &[&str]) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let (dir, site) = fixture("full");
+    let out = dir.path().join("out");
+    let mut args = vec![
+        "build".to_string(),
+        "--root".into(),
+        site.to_string_lossy().into_owned(),
+        "--output".into(),
+        out.to_string_lossy().into_owned(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    briefing(&args).expect_code(0, "building the full fixture");
+    (dir, site, out)
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// `name` on the `PATH`; `None` (said loudly) when missing outside CI, a failure under CI.
+fn tool(name: &str, package: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        let message = format!(
+            "{name} not found on PATH (Debian package {package}; scripts/test.sh installs it \
+             when run as root)"
+        );
+        assert!(!in_ci(), "{message}");
+        eprintln!("\n!!! SKIPPED part of tests/readers.rs: {message}\n");
+    }
+    found
+}
+
+/// Every `atom.xml` of the output.
+fn feeds(out: &Path) -> Vec<String> {
+    all_files(out)
+        .into_iter()
+        .filter(|f| f == "atom.xml" || f.ends_with("/atom.xml"))
+        .collect()
+}
+
+/// The text of each `<tag>…</tag>` in `xml`, in order.
+fn elements<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    let mut found = Vec::new();
+    let mut rest = xml;
+    while let Some(at) = rest.find(&open) {
+        let after = &rest[at + open.len()..];
+        let Some(end) = after.find(&close) else { break };
+        found.push(&after[..end]);
+        rest = &after[end + close.len()..];
+    }
+    found
+}
+
+/// RFC 3339 `date-time` as Atom requires (the grammar's `xsd:dateTime` lets the zone out).
+fn is_rfc3339(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        r.into_iter()
+            .all(|i| b.get(i).is_some_and(u8::is_ascii_digit))
+    };
+    b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && (text.ends_with('Z') || text[19..].contains(['+', '-']))
+}
+
+#[test]
+fn every_feed_validates_against_the_atom_grammar() {
+    let (_dir, _site, out) = build_full(&["--drafts"]);
+    let feeds = feeds(&out);
+    for entity in [
+        "topics/soe-reform/",
+        "people/yuan-jiajun/",
+        "organizations/cq-committee/",
+    ] {
+        assert!(
+            feeds.contains(&format!("{entity}atom.xml")),
+            "no feed for {entity}: {feeds:?}"
+        );
+    }
+    assert!(feeds.len() >= 8, "only {} feeds: {feeds:?}", feeds.len());
+
+    // The rules RFC 4287 states outside its grammar (its Schematron and prose).
+    for feed in &feeds {
+        let xml = read(&out, feed);
+        let self_link =
+            format!("<link rel=\"self\" type=\"application/atom+xml\" href=\"{BASE_URL}{feed}\"/>");
+        assert!(xml.contains(&self_link), "{feed}: no self link {self_link}");
+        assert!(xml.contains("<author><name>"), "{feed}: no feed author");
+        for date in elements(&xml, "updated") {
+            assert!(
+                is_rfc3339(date),
+                "{feed}: `{date}` is not an RFC 3339 date-time"
+            );
+        }
+        let entries = elements(&xml, "entry");
+        assert!(
+            !entries.is_empty() || feed == "atom.xml",
+            "{feed}: no entries"
+        );
+        let mut ids: Vec<&str> = Vec::new();
+        let mut dates: Vec<&str> = Vec::new();
+        for entry in &entries {
+            let id = elements(entry, "id");
+            assert_eq!(id.len(), 1, "{feed}: an entry without one id: {entry}");
+            assert!(
+                id[0].starts_with(BASE_URL),
+                "{feed}: id {} is not a full URL",
+                id[0]
+            );
+            assert!(
+                entry.contains("<link rel=\"alternate\" type=\"text/html\""),
+                "{feed}: an entry without content has no alternate link: {entry}"
+            );
+            ids.push(id[0]);
+            dates.extend(elements(entry, "updated"));
+        }
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len(), "{feed}: an entry twice: {ids:?}");
+        assert!(
+            dates.windows(2).all(|w| w[0] >= w[1]),
+            "{feed}: entries are not newest first: {dates:?}"
+        );
+        // The feed's `updated` is its newest entry's, never the time of the build.
+        if let Some(first) = dates.first() {
+            assert_eq!(elements(&xml, "updated")[0], *first, "{feed}: updated");
+        }
+    }
+
+    let Some(xmllint) = tool("xmllint", "libxml2-utils") else {
+        return;
+    };
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/atom.rng");
+    let run = std::process::Command::new(&xmllint)
+        .arg("--noout")
+        .arg("--relaxng")
+        .arg(&schema)
+        .args(feeds.iter().map(|f| out.join(f)))
+        .output()
+        .expect("xmllint runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "xmllint:\n{stderr}");
+    assert_eq!(
+        stderr.matches(" validates").count(),
+        feeds.len(),
+        "xmllint:\n{stderr}"
+    );
+
+    // The grammar is not a formality: a feed without its id fails it.
+    let broken = out.join("broken.xml");
+    let text = read(&out, "topics/soe-reform/atom.xml");
+    let id = format!("<id>{BASE_URL}topics/soe-reform/</id>");
+    assert!(text.contains(&id));
+    std::fs::write(&broken, text.replacen(&id, "", 1)).unwrap();
+    let run = std::process::Command::new(&xmllint)
+        .arg("--noout")
+        .arg("--relaxng")
+        .arg(&schema)
+        .arg(&broken)
+        .output()
+        .expect("xmllint runs");
+    assert!(!run.status.success(), "a feed without an id validated");
+}
+
+#[test]
+fn entity_feeds_hold_what_points_at_the_entity_and_pages_link_them() {
+    let (_dir, _site, out) = build_full(&[]);
+    let xml = read(&out, "people/yuan-jiajun/atom.xml");
+    // He chairs the fourth plenary and is mentioned in the press conference article.
+    for entry in [
+        "meetings/fourth-plenary/",
+        "articles/reform-press-conference/",
+    ] {
+        assert!(
+            xml.contains(&format!("<id>{BASE_URL}{entry}</id>")),
+            "people/yuan-jiajun/atom.xml lacks {entry}:\n{xml}"
+        );
+    }
+    // Undated articles are left out of feeds.
+    assert!(!xml.contains("undated-commentary"), "{xml}");
+    // Only articles and meetings.
+    for entry in elements(&xml, "entry") {
+        let id = elements(entry, "id")[0];
+        assert!(
+            id.starts_with(&format!("{BASE_URL}articles/"))
+                || id.starts_with(&format!("{BASE_URL}meetings/")),
+            "{id} in a person's feed"
+        );
+    }
+
+    for page in [
+        "people/yuan-jiajun/",
+        "topics/soe-reform/",
+        "organizations/cq-committee/",
+    ] {
+        let html = read(&out, &format!("{page}index.html"));
+        let head = &html[..html.find("</head>").unwrap()];
+        assert!(
+            head.contains(&format!("href=\"/brief/{page}atom.xml\"")),
+            "{page}: no feed link in the head"
+        );
+        let body = &html[html.find("<main").unwrap()..];
+        assert!(
+            body.contains(&format!(
+                "<a href=\"/brief/{page}atom.xml\" type=\"application/atom+xml\">"
+            )),
+            "{page}: the feed is not shown on the page"
+        );
+    }
+    // An entity no article or meeting points at (only a child organization does) has no
+    // feed and no link to one.
+    let html = read(&out, "organizations/cpc-central-committee/index.html");
+    assert!(
+        !out.join("organizations/cpc-central-committee/atom.xml")
+            .exists()
+    );
+    assert!(!html.contains("cpc-central-committee/atom.xml"));
+    // Articles and meetings have no feed of their own.
+    assert!(
+        !out.join("articles/reform-press-conference/atom.xml")
+            .exists()
+    );
+    assert!(!out.join("meetings/fourth-plenary/atom.xml").exists());
+}
