@@ -257,3 +257,192 @@ fn entity_feeds_hold_what_points_at_the_entity_and_pages_link_them() {
     );
     assert!(!out.join("meetings/fourth-plenary/atom.xml").exists());
 }
+
+/// `data.json` of `out`, checked against `docs/data.schema.json`.
+fn valid_data(out: &Path, what: &str) -> serde_json::Value {
+    let text = read(out, "data.json");
+    let data: serde_json::Value = serde_json::from_str(&text).expect("data.json is JSON");
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/data.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("docs/data.schema.json is a valid JSON Schema");
+    let errors: Vec<String> = validator
+        .iter_errors(&data)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what}: data.json does not match the schema:\n{}",
+        errors.join("\n")
+    );
+    data
+}
+
+fn entity<'a>(data: &'a serde_json::Value, collection: &str, id: &str) -> &'a serde_json::Value {
+    data[collection]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == id)
+        .unwrap_or_else(|| panic!("no {collection}/{id} in data.json"))
+}
+
+#[test]
+fn data_json_holds_the_whole_site_and_matches_its_schema() {
+    let (dir, site) = fixture("full");
+    // A title and a quote that look like markup stay text.
+    let hostile = "An article with <script>alert(\"x\")</script> & \"quotes\"";
+    let path = site.join("content/articles/unsafe-html.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen(
+            "title: An article with hostile HTML",
+            &format!("title: '{hostile}'"),
+            1,
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    briefing(&[
+        "build",
+        "--root",
+        site.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ])
+    .expect_code(0, "build");
+    let data = valid_data(&out, "full fixture");
+
+    assert_eq!(data["format"], "briefing-data");
+    assert_eq!(data["site"]["base_url"], BASE_URL);
+    let unsafe_html = entity(&data, "articles", "unsafe-html");
+    assert_eq!(unsafe_html["title"], hostile);
+    assert!(read(&out, "data.json").contains(r#"<script>alert(\"x\")</script>"#));
+
+    // Every live entity is there (drafts only with --drafts), each with its page.
+    let counts = [
+        ("articles", 5),
+        ("meetings", 3),
+        ("people", 4),
+        ("topics", 3),
+        ("organizations", 3),
+    ];
+    for (collection, n) in counts {
+        let list = data[collection].as_array().unwrap();
+        assert_eq!(list.len(), n, "{collection}");
+        for e in list {
+            let path = e["path"].as_str().unwrap();
+            assert!(
+                out.join(path).join("index.html").is_file(),
+                "{path} has no page"
+            );
+            assert_eq!(e["permalink"], format!("{BASE_URL}{path}"));
+        }
+    }
+    assert!(
+        data["articles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["id"] != "draft-article")
+    );
+
+    // Citations with their quotes and permalinks; positions with dates.
+    let yuan = entity(&data, "people", "yuan-jiajun");
+    let secretary = &yuan["positions"][0];
+    assert_eq!(secretary["title"], "Secretary");
+    assert_eq!(secretary["from"], "2022-12");
+    assert_eq!(secretary["organization"], "cq-committee");
+    assert_eq!(secretary["source"]["article"], "reform-press-conference");
+    assert_eq!(secretary["source"]["paragraph"], 2);
+    assert_eq!(
+        secretary["source"]["permalink"],
+        format!("{BASE_URL}articles/reform-press-conference/#p2")
+    );
+    assert_eq!(secretary["quote"], "Secretary Yuan Jiajun chaired");
+    assert!(
+        secretary["note"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("[[reform-press-conference#p2]]")
+    );
+    assert!(!secretary["note"]["text"].as_str().unwrap().contains('<'));
+    let soe = entity(&data, "topics", "soe-reform");
+    assert_eq!(soe["targets"][0]["due"], "2027");
+    assert_eq!(soe["targets"][0]["quote"], "4 trillion yuan by 2027");
+    assert_eq!(soe["parent"], "three-attacks");
+
+    // Mentions with their paragraphs, and the cited paragraphs with who cites them.
+    let press = entity(&data, "articles", "reform-press-conference");
+    let mentions = press["mentions"].as_array().unwrap();
+    let yuan_mention = mentions
+        .iter()
+        .find(|m| m["kind"] == "person" && m["id"] == "yuan-jiajun")
+        .expect("the press conference mentions Yuan Jiajun");
+    assert!(
+        yuan_mention["paragraphs"]
+            .as_array()
+            .unwrap()
+            .contains(&2.into())
+    );
+    let p2 = press["cited"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["paragraph"] == 2)
+        .expect("paragraph 2 is cited");
+    assert!(
+        p2["by"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"kind": "person", "id": "yuan-jiajun"}))
+    );
+
+    // Backlinks, as on the pages.
+    let chaired = yuan["backlinks"].as_array().unwrap().iter().any(|b| {
+        b["relation"] == "chaired" && b["kind"] == "meeting" && b["id"] == "fourth-plenary"
+    });
+    assert!(chaired, "{}", yuan["backlinks"]);
+
+    // With drafts, the draft is in, flagged; the file is valid either way.
+    let drafts = dir.path().join("drafts");
+    briefing(&[
+        "build",
+        "--drafts",
+        "--root",
+        site.to_str().unwrap(),
+        "--output",
+        drafts.to_str().unwrap(),
+    ])
+    .expect_code(0, "build --drafts");
+    let data = valid_data(&drafts, "full fixture with drafts");
+    assert_eq!(entity(&data, "articles", "draft-article")["draft"], true);
+
+    // The schema is not a formality: a wrong value fails it.
+    let mut broken = data.clone();
+    broken["people"][0]["positions"] = serde_json::json!([{"title": 3}]);
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/data.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(!jsonschema::is_valid(&schema, &broken));
+}
+
+#[test]
+fn the_sample_sites_data_json_matches_its_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let root = env!("CARGO_MANIFEST_DIR");
+    briefing(&["build", "--root", root, "--output", out.to_str().unwrap()])
+        .expect_code(0, "build of the sample site");
+    let data = valid_data(&out, "sample site");
+    assert_eq!(data["articles"].as_array().unwrap().len(), 5);
+    assert!(!data["meetings"].as_array().unwrap().is_empty());
+}

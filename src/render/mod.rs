@@ -3,9 +3,12 @@
 //! One table lists the pages (home, each entity, each collection index and year, search, not
 //! found); each is rendered in parallel from its own small context with the theme's Tera
 //! templates, its internal links finished for where it lives. Feeds, the sitemap, robots.txt,
-//! the search index and static files are added beside them. Nothing is written here.
+//! the search index, `data.json` and static files are added beside them, each a function of
+//! the [`Site`] alone (its doc says what it reads). Nothing is written here.
 
+pub mod charts;
 pub mod context;
+pub mod data;
 pub mod feeds;
 pub mod links;
 pub mod theme;
@@ -284,6 +287,11 @@ pub fn render(
             .insert("syntax.css".into(), crate::highlight::css().into_bytes());
     }
     feeds::add(site, &pages, opts, &mut output);
+    // The whole site as data (see `data` for what it reads).
+    output.files.insert(
+        "data.json".into(),
+        data::data_json(site, &opts.base_url).into_bytes(),
+    );
     Some(output)
 }
 
@@ -513,6 +521,9 @@ fn list(site: &Cx, kind: Kind, only_year: Option<i32>) -> Vars {
             "items": flat,
             "count": count,
             "url": internal(&format!("{}/", kind.folder())),
+            "timeline_chart": (kind == Kind::Meeting && only_year.is_none())
+                .then(|| charts::meetings_timeline(site))
+                .flatten(),
         ),
     )]
 }
@@ -567,6 +578,7 @@ fn home(site: &Cx) -> Vars {
             "topics": roots,
             "people": people,
             "organizations": take(Kind::Organization, 12),
+            "meetings_chart": charts::meetings_timeline(site),
             "counts": obj!(
                 "articles": site.index.count(Kind::Article),
                 "meetings": site.index.count(Kind::Meeting),
