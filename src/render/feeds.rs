@@ -10,10 +10,13 @@ use super::{Output, Page, PageKind, RenderOptions, sorted};
 use crate::model::{EntityRef, Kind};
 use crate::resolve::Site;
 use crate::sanitize::escape;
+use rayon::prelude::*;
 use std::fmt::Write as _;
 
-/// Most entries in the Atom feed.
+/// Most entries in the site's Atom feed.
 pub const FEED_ENTRIES: usize = 50;
+/// Most entries in the feed of a topic, person or organization.
+pub const ENTITY_FEED_ENTRIES: usize = 20;
 /// Most addresses in one sitemap file.
 pub const SITEMAP_LIMIT: usize = 50_000;
 
@@ -22,13 +25,20 @@ pub fn add(site: &Site, pages: &[Page], opts: &RenderOptions, out: &mut Output) 
     let base = format!("{}/", opts.base_url.trim_end_matches('/'));
     out.files
         .insert("atom.xml".into(), atom(site, &base).into_bytes());
-    for kind in Kind::ALL.into_iter().filter(|k| has_entity_feed(*k)) {
-        for e in site.all(kind).filter(|e| has_feed(site, *e)) {
-            let path = format!("{}atom.xml", site.index.path(e));
-            out.files
-                .insert(path, entity_atom(site, &base, e).into_bytes());
-        }
-    }
+    let entities: Vec<EntityRef> = Kind::ALL
+        .into_iter()
+        .filter(|k| has_entity_feed(*k))
+        .flat_map(|kind| site.all(kind))
+        .filter(|e| has_feed(site, *e))
+        .collect();
+    let entity_feeds: Vec<(String, Vec<u8>)> = entities
+        .par_iter()
+        .map(|e| {
+            let path = format!("{}atom.xml", site.index.path(*e));
+            (path, entity_atom(site, &base, *e).into_bytes())
+        })
+        .collect();
+    out.files.extend(entity_feeds);
     for (name, body) in sitemaps(pages, &base) {
         out.files.insert(name, body.into_bytes());
     }
@@ -48,7 +58,7 @@ fn atom(site: &Site, base: &str) -> String {
         .chain(sorted(site, Kind::Meeting))
         .filter(|e| site.date(*e).is_some())
         .collect();
-    newest_first(site, &mut entries);
+    newest_first(site, &mut entries, FEED_ENTRIES);
     let head = FeedHead {
         title: site.config.title.clone(),
         subtitle: Some(site.config.description.clone()).filter(|d| !d.is_empty()),
@@ -64,7 +74,7 @@ pub fn has_entity_feed(kind: Kind) -> bool {
 }
 
 /// The dated articles and meetings that point at `e` (mention it, cite, list or chair it, link
-/// to it), newest first, at most [`FEED_ENTRIES`]. Empty for kinds without a feed.
+/// to it), newest first, at most [`ENTITY_FEED_ENTRIES`]. Empty for kinds without a feed.
 pub fn entity_feed_entries(site: &Site, e: EntityRef) -> Vec<EntityRef> {
     if !has_entity_feed(e.kind) {
         return Vec::new();
@@ -80,7 +90,7 @@ pub fn entity_feed_entries(site: &Site, e: EntityRef) -> Vec<EntityRef> {
         .collect();
     entries.sort_unstable();
     entries.dedup();
-    newest_first(site, &mut entries);
+    newest_first(site, &mut entries, ENTITY_FEED_ENTRIES);
     entries
 }
 
@@ -113,15 +123,15 @@ pub fn entity_atom(site: &Site, base: &str, e: EntityRef) -> String {
     feed(site, base, &head, &entries)
 }
 
-/// Sort newest first (ties: meetings after articles, then by id) and keep [`FEED_ENTRIES`].
-fn newest_first(site: &Site, entries: &mut Vec<EntityRef>) {
+/// Sort newest first (ties: articles before meetings, then by id) and keep the first `keep`.
+fn newest_first(site: &Site, entries: &mut Vec<EntityRef>, keep: usize) {
     entries.sort_by(|a, b| {
         site.date(*b)
             .cmp(&site.date(*a))
             .then(a.kind.cmp(&b.kind))
             .then(a.index.cmp(&b.index))
     });
-    entries.truncate(FEED_ENTRIES);
+    entries.truncate(keep);
 }
 
 /// What a feed says about itself.

@@ -252,6 +252,7 @@ pub fn render(
         base_path: crate::load::config::base_path_of(&opts.base_url),
         offline: opts.offline,
     };
+    let mut timer = crate::Timer::new();
     let shared = SharedContext::new(site, opts);
     let pages = pages(site);
     let cx = Cx::new(site);
@@ -274,6 +275,7 @@ pub fn render(
     if diags.has_errors() {
         return None;
     }
+    timer.lap("render: pages");
     // A generated page wins over a static file at the same address.
     for (path, bytes) in &theme.statics {
         output
@@ -286,12 +288,13 @@ pub fn render(
             .files
             .insert("syntax.css".into(), crate::highlight::css().into_bytes());
     }
-    feeds::add(site, &pages, opts, &mut output);
-    // The whole site as data (see `data` for what it reads).
-    output.files.insert(
-        "data.json".into(),
-        data::data_json(site, &opts.base_url).into_bytes(),
+    // The whole site as data (see `data` for what it reads), made beside the feeds.
+    let (data_json, ()) = rayon::join(
+        || data::data_json(site, &opts.base_url),
+        || feeds::add(site, &pages, opts, &mut output),
     );
+    output.files.insert("data.json".into(), data_json.into_bytes());
+    timer.lap("render: feeds, sitemap, search index, data.json");
     Some(output)
 }
 
