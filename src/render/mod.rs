@@ -293,7 +293,9 @@ pub fn render(
         || data::data_json(site, &opts.base_url),
         || feeds::add(site, &pages, opts, &mut output),
     );
-    output.files.insert("data.json".into(), data_json.into_bytes());
+    output
+        .files
+        .insert("data.json".into(), data_json.into_bytes());
     timer.lap("render: feeds, sitemap, search index, data.json");
     Some(output)
 }
