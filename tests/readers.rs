@@ -446,3 +446,170 @@ fn the_sample_sites_data_json_matches_its_schema() {
     assert_eq!(data["articles"].as_array().unwrap().len(), 5);
     assert!(!data["meetings"].as_array().unwrap().is_empty());
 }
+
+/// The one `<svg …>…</svg>` with `id` in `html`.
+fn svg<'a>(html: &'a str, id: &str) -> Option<&'a str> {
+    let start = html.find(&format!("<svg class=\"chart\" id=\"{id}\""))?;
+    let end = html[start..].find("</svg>")? + start + "</svg>".len();
+    Some(&html[start..end])
+}
+
+/// Checks every chart must pass: an image with a title and a description, self-contained.
+fn accessible(svg: &str, id: &str) {
+    assert!(svg.contains(" role=\"img\""), "{svg}");
+    assert!(
+        svg.contains(&format!("aria-labelledby=\"{id}-title {id}-desc\"")),
+        "{svg}"
+    );
+    assert!(svg.contains(&format!("<title id=\"{id}-title\">")), "{svg}");
+    assert!(svg.contains(&format!("<desc id=\"{id}-desc\">")), "{svg}");
+    for banned in [
+        "<script",
+        "href=",
+        "url(",
+        "<image",
+        "<foreignObject",
+        "style=",
+    ] {
+        assert!(!svg.contains(banned), "{banned} in a chart: {svg}");
+    }
+}
+
+fn desc(svg: &str) -> &str {
+    let start = svg.find("<desc").unwrap();
+    let start = svg[start..].find('>').unwrap() + start + 1;
+    &svg[start..start + svg[start..].find("</desc>").unwrap()]
+}
+
+#[test]
+fn charts_are_drawn_at_build_time_with_text_equivalents() {
+    let (dir, site) = fixture("full");
+    // A position title that looks like markup is drawn as text.
+    let path = site.join("content/people/yuan-jiajun.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen(
+            "title: Governor of Zhejiang",
+            "title: 'Governor <b>&</b> of Zhejiang'",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    briefing(&[
+        "build",
+        "--root",
+        site.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ])
+    .expect_code(0, "build");
+
+    // Meetings by year, on the meetings index and the home page: 2022, 2023 (two).
+    for page in ["meetings/index.html", "index.html"] {
+        let html = read(&out, page);
+        let chart = svg(&html, "chart-meetings").unwrap_or_else(|| panic!("{page}: no chart"));
+        accessible(chart, "chart-meetings");
+        assert_eq!(
+            desc(chart),
+            "3 meetings from 2022 to 2023: 2022: 1, 2023: 2.",
+            "{page}"
+        );
+        assert_eq!(chart.matches("<rect").count(), 2, "{page}");
+        assert!(chart.contains("<title>2023: 2 meetings</title>"));
+    }
+
+    // A person's positions: one bar that ends, one that runs on.
+    let html = read(&out, "people/yuan-jiajun/index.html");
+    let chart = svg(&html, "chart-positions").expect("a positions chart");
+    accessible(chart, "chart-positions");
+    assert_eq!(
+        desc(chart),
+        "Governor &lt;b&gt;&amp;&lt;/b&gt; of Zhejiang, from 2017 to August 2020; Secretary, from \
+         December 2022, end not known, held as of 27 December 2023."
+    );
+    assert!(!chart.contains("<b>"));
+    assert_eq!(chart.matches("class=\"chart-bar\"").count(), 2, "{chart}");
+    assert_eq!(chart.matches("chart-bar chart-open").count(), 1, "{chart}");
+    // The axis runs over whole years from the first start to the last date.
+    assert!(chart.contains(">2017</text>") && chart.contains(">2024</text>"));
+    assert!(!chart.contains(">2016</text>") && !chart.contains(">2025</text>"));
+    // The list of positions stays on the page as the text equivalent.
+    assert!(html.contains("<ul class=\"positions\">"));
+    // A position with only `as_of` is a point.
+    let html = read(&out, "people/jiang-hui/index.html");
+    let chart = svg(&html, "chart-positions").expect("a chart for an as_of date");
+    assert_eq!(chart.matches("<circle").count(), 1);
+    assert_eq!(chart.matches("<rect").count(), 0);
+
+    // A topic's targets against deadlines: the cited article's date to the deadline.
+    let html = read(&out, "topics/soe-reform/index.html");
+    let chart = svg(&html, "chart-targets").expect("a targets chart");
+    accessible(chart, "chart-targets");
+    assert_eq!(
+        desc(chart),
+        "Finish restructuring: due June 2025; Total industrial output of 4 trillion yuan: due \
+         2027, stated 27 December 2023."
+    );
+    assert_eq!(
+        chart.matches("<rect").count(),
+        1,
+        "one target has a stated date"
+    );
+    assert_eq!(
+        chart.matches("<circle").count(),
+        2,
+        "every deadline is marked"
+    );
+    assert!(html.contains("<table class=\"targets\">"));
+    // No target with a deadline, no chart.
+    let html = read(&out, "topics/three-attacks/index.html");
+    assert!(svg(&html, "chart-targets").is_none());
+
+    // Two builds draw the same bytes.
+    let again = dir.path().join("again");
+    briefing(&[
+        "build",
+        "--root",
+        site.to_str().unwrap(),
+        "--output",
+        again.to_str().unwrap(),
+    ])
+    .expect_code(0, "build");
+    for page in [
+        "people/yuan-jiajun/index.html",
+        "topics/soe-reform/index.html",
+        "index.html",
+    ] {
+        assert_eq!(read(&out, page), read(&again, page), "{page}");
+    }
+}
+
+#[test]
+fn every_link_resolves_with_the_new_files_rooted_and_offline() {
+    let (_dir, _site, out) = build_full(&["--drafts"]);
+    let rooted = LinkStyle::Rooted {
+        base_path: "/brief/",
+        base_url: BASE_URL,
+    };
+    assert!(check_links(&out, &rooted) > 300);
+    assert!(out.join("data.json").is_file());
+    let (_dir, _site, out) = build_full(&["--drafts", "--offline"]);
+    assert!(check_links(&out, &LinkStyle::Offline { base_url: BASE_URL }) > 300);
+    // Offline, a page links its feed by a relative path to the file.
+    let html = read(&out, "people/yuan-jiajun/index.html");
+    assert!(
+        html.contains("href=\"../../people/yuan-jiajun/atom.xml\""),
+        "offline feed link"
+    );
+    // Feeds and data keep full URLs.
+    assert!(
+        read(&out, "people/yuan-jiajun/atom.xml")
+            .contains(&format!("{BASE_URL}people/yuan-jiajun/"))
+    );
+    assert!(
+        read(&out, "data.json")
+            .contains(&format!("\"permalink\":\"{BASE_URL}people/yuan-jiajun/\""))
+    );
+}
