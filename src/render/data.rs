@@ -16,55 +16,84 @@
 use super::context::plain_text;
 use crate::model::*;
 use crate::resolve::{Relation, Site};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Bumped when a field is removed or changes meaning (new fields keep the version).
 pub const VERSION: u32 = 1;
 
-/// The text of `/data.json`.
+/// The text of `/data.json`: `{"format", "version", "site", "articles", "meetings", "people",
+/// "topics", "organizations"}`. Each entity is made and serialized on its own, in parallel,
+/// and the pieces are joined in order (the same bytes as serializing the whole at once).
 pub fn data_json(site: &Site, base_url: &str) -> String {
     let base = format!("{}/", base_url.trim_end_matches('/'));
-    let data = Data {
-        format: "briefing-data",
-        version: VERSION,
-        site: SiteInfo {
-            title: &site.config.title,
-            description: &site.config.description,
-            language: &site.config.language,
-            base_url: &base,
-        },
-        articles: (0..site.articles.len())
-            .map(|i| article(site, &base, i))
-            .collect(),
-        meetings: (0..site.meetings.len())
-            .map(|i| meeting(site, &base, i))
-            .collect(),
-        people: (0..site.people.len())
-            .map(|i| person(site, &base, i))
-            .collect(),
-        topics: (0..site.topics.len())
-            .map(|i| topic(site, &base, i))
-            .collect(),
-        organizations: (0..site.organizations.len())
-            .map(|i| organization(site, &base, i))
-            .collect(),
+    let info = SiteInfo {
+        title: &site.config.title,
+        description: &site.config.description,
+        language: &site.config.language,
+        base_url: &base,
     };
-    let mut text = serde_json::to_string(&data).unwrap_or_default();
-    text.push('\n');
+    let mut text = format!(
+        "{{\"format\":{},\"version\":{VERSION},\"site\":{}",
+        json(&FORMAT),
+        json(&info)
+    );
+    let b = base.as_str();
+    let collections = [
+        (
+            "articles",
+            collection(site.articles.len(), |i| json(&article(site, b, i))),
+        ),
+        (
+            "meetings",
+            collection(site.meetings.len(), |i| json(&meeting(site, b, i))),
+        ),
+        (
+            "people",
+            collection(site.people.len(), |i| json(&person(site, b, i))),
+        ),
+        (
+            "topics",
+            collection(site.topics.len(), |i| json(&topic(site, b, i))),
+        ),
+        (
+            "organizations",
+            collection(site.organizations.len(), |i| {
+                json(&organization(site, b, i))
+            }),
+        ),
+    ];
+    for (name, list) in collections {
+        text.push_str(",\"");
+        text.push_str(name);
+        text.push_str("\":");
+        text.push_str(&list);
+    }
+    text.push_str("}\n");
     text
 }
 
-#[derive(Serialize)]
-struct Data<'a> {
-    format: &'static str,
-    version: u32,
-    site: SiteInfo<'a>,
-    articles: Vec<ArticleData<'a>>,
-    meetings: Vec<MeetingData<'a>>,
-    people: Vec<PersonData<'a>>,
-    topics: Vec<TopicData<'a>>,
-    organizations: Vec<OrganizationData<'a>>,
+/// The value of `format`.
+const FORMAT: &str = "briefing-data";
+
+fn json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A JSON array of `n` items, each serialized by `item`, in parallel and in order.
+fn collection(n: usize, item: impl Fn(usize) -> String + Sync + Send) -> String {
+    let items: Vec<String> = (0..n).into_par_iter().map(item).collect();
+    let mut out = String::with_capacity(items.iter().map(|s| s.len() + 1).sum::<usize>() + 2);
+    out.push('[');
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(s);
+    }
+    out.push(']');
+    out
 }
 
 #[derive(Serialize)]
@@ -546,5 +575,36 @@ fn organization<'a>(site: &'a Site, base: &str, i: usize) -> OrganizationData<'a
         kind: o.kind.as_deref(),
         parent: id(&o.parent),
         summary: opt_text(site, &o.summary),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_join_into_the_json_of_the_whole() {
+        let list = collection(3, |i| {
+            json(&EntityId {
+                kind: "topic",
+                id: ["a", "b<", "c\""][i],
+            })
+        });
+        let whole: Vec<EntityId> = vec![
+            EntityId {
+                kind: "topic",
+                id: "a",
+            },
+            EntityId {
+                kind: "topic",
+                id: "b<",
+            },
+            EntityId {
+                kind: "topic",
+                id: "c\"",
+            },
+        ];
+        assert_eq!(list, json(&whole));
+        assert_eq!(collection(0, |_| String::new()), "[]");
     }
 }

@@ -12,6 +12,7 @@ use crate::resolve::Site;
 use crate::sanitize::escape;
 use rayon::prelude::*;
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 /// Most entries in the site's Atom feed.
 pub const FEED_ENTRIES: usize = 50;
@@ -31,11 +32,12 @@ pub fn add(site: &Site, pages: &[Page], opts: &RenderOptions, out: &mut Output) 
         .flat_map(|kind| site.all(kind))
         .filter(|e| has_feed(site, *e))
         .collect();
+    let cache = Entries::new(site);
     let entity_feeds: Vec<(String, Vec<u8>)> = entities
         .par_iter()
         .map(|e| {
             let path = format!("{}atom.xml", site.index.path(*e));
-            (path, entity_atom(site, &base, *e).into_bytes())
+            (path, entity_atom(site, &base, *e, &cache).into_bytes())
         })
         .collect();
     out.files.extend(entity_feeds);
@@ -65,7 +67,7 @@ fn atom(site: &Site, base: &str) -> String {
         self_path: "atom.xml".into(),
         page_path: String::new(),
     };
-    feed(site, base, &head, &entries)
+    feed(site, base, &head, &entries, None)
 }
 
 /// Topics, people and organizations get a feed at `<page>/atom.xml`.
@@ -105,9 +107,38 @@ pub fn has_feed(site: &Site, e: EntityRef) -> bool {
         })
 }
 
+/// Each article's and meeting's `<entry>`, made once however many feeds it is in.
+pub struct Entries {
+    articles: Vec<OnceLock<String>>,
+    meetings: Vec<OnceLock<String>>,
+}
+
+impl Entries {
+    /// An empty cache for the site's articles and meetings.
+    pub fn new(site: &Site) -> Self {
+        let empty = |n: usize| (0..n).map(|_| OnceLock::new()).collect();
+        Entries {
+            articles: empty(site.articles.len()),
+            meetings: empty(site.meetings.len()),
+        }
+    }
+
+    fn get(&self, site: &Site, base: &str, e: EntityRef) -> &str {
+        let slot = match e.kind {
+            Kind::Meeting => &self.meetings[e.index as usize],
+            _ => &self.articles[e.index as usize],
+        };
+        slot.get_or_init(|| {
+            let mut xml = String::new();
+            entry(site, base, e, &mut xml);
+            xml
+        })
+    }
+}
+
 /// The feed of one topic, person or organization, at `<page>/atom.xml`. Reads the entity's
 /// title and backlinks, and the title, date and summary of each article and meeting in them.
-pub fn entity_atom(site: &Site, base: &str, e: EntityRef) -> String {
+pub fn entity_atom(site: &Site, base: &str, e: EntityRef, cache: &Entries) -> String {
     let entries = entity_feed_entries(site, e);
     let page_path = site.index.path(e);
     let head = FeedHead {
@@ -120,7 +151,7 @@ pub fn entity_atom(site: &Site, base: &str, e: EntityRef) -> String {
         self_path: format!("{page_path}atom.xml"),
         page_path,
     };
-    feed(site, base, &head, &entries)
+    feed(site, base, &head, &entries, Some(cache))
 }
 
 /// Sort newest first (ties: articles before meetings, then by id) and keep the first `keep`.
@@ -145,7 +176,13 @@ struct FeedHead {
 }
 
 /// An Atom document (RFC 4287) of `entries`, already sorted and cut.
-fn feed(site: &Site, base: &str, head: &FeedHead, entries: &[EntityRef]) -> String {
+fn feed(
+    site: &Site,
+    base: &str,
+    head: &FeedHead,
+    entries: &[EntityRef],
+    cache: Option<&Entries>,
+) -> String {
     let updated = entries
         .first()
         .and_then(|e| site.date(*e))
@@ -170,7 +207,10 @@ fn feed(site: &Site, base: &str, head: &FeedHead, entries: &[EntityRef]) -> Stri
         p = escape(&head.page_path),
     );
     for e in entries {
-        entry(site, base, *e, &mut xml);
+        match cache {
+            Some(cache) => xml.push_str(cache.get(site, base, *e)),
+            None => entry(site, base, *e, &mut xml),
+        }
     }
     xml.push_str("</feed>\n");
     xml
