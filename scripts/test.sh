@@ -30,4 +30,27 @@ if ! have_browser; then
   fi
 fi
 
+# tests/readers.rs validates every Atom feed with xmllint (Debian libxml2-utils) against
+# tests/schemas/atom.rng. Installed the same way; under CI a missing xmllint is an error.
+if ! command -v xmllint >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing libxml2-utils (xmllint) for tests/readers.rs" >&2
+    log=$(mktemp)
+    if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y libxml2-utils; } \
+      >"$log" 2>&1; then
+      cat "$log" >&2
+      echo "test.sh: apt-get could not install libxml2-utils (output above)" >&2
+    fi
+    rm -f "$log"
+  fi
+  if ! command -v xmllint >/dev/null 2>&1; then
+    if $ci; then
+      echo "test.sh: error: xmllint (libxml2-utils) is needed under CI to validate the feeds" \
+        "and could not be installed" >&2
+      exit 1
+    fi
+    echo "test.sh: warning: no xmllint: the feed validation of tests/readers.rs will be skipped" >&2
+  fi
+fi
+
 cargo test --release --locked "$@"

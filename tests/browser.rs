@@ -757,3 +757,78 @@ fn browser_follows_edits_without_being_told() {
     drop(server);
     step("done");
 }
+
+/// What a printed page shows, as the browser lays it out for print: the page's text
+/// (`innerText` leaves out what CSS hides) and whether the screen-only parts are hidden.
+const PRINTED: &str = "return { print: matchMedia('print').matches, \
+    text: document.querySelector('main').innerText, \
+    masthead: getComputedStyle(document.querySelector('.masthead')).display, \
+    sups: Array.prototype.filter.call(document.querySelectorAll('sup.cite'), \
+      function (s) { return getComputedStyle(s).display !== 'none'; }).length, \
+    charts: Array.prototype.filter.call(document.querySelectorAll('svg.chart'), \
+      function (s) { return getComputedStyle(s).display !== 'none' && s.getBoundingClientRect().height > 0; }).length };";
+
+/// A printed topic or meeting page gives each citation as a reference a reader of paper can
+/// follow, "(article title, ¶N)", instead of the bare superscript link of the screen: checked
+/// with the page laid out for print (Chrome DevTools `Emulation.setEmulatedMedia`, through
+/// chromedriver), and, as a control, not shown on screen.
+#[test]
+fn printed_pages_show_citations_as_references() {
+    let Some((chromium, chromedriver)) = browser_tools() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("site");
+    common::copy_dir(&common::sites_dir().join("full"), &root);
+    let server = Server::start(&root);
+    let browser = Browser::start(&chromium, &chromedriver);
+    let title = "Chongqing sets course for reform of state-owned enterprises";
+    let pages = [
+        ("topics/soe-reform/", vec![3], 1),
+        ("meetings/fourth-plenary/", vec![2, 3, 4], 0),
+    ];
+    for (page, paragraphs, charts) in pages {
+        browser.open(&format!("{}brief/{page}", server.url));
+        let media = |kind: &str| {
+            browser
+                .session_call(
+                    "POST",
+                    "/goog/cdp/execute",
+                    Some(&json!({"cmd": "Emulation.setEmulatedMedia", "params": {"media": kind}})),
+                )
+                .unwrap_or_else(|e| panic!("print emulation through chromedriver: {e}"))
+        };
+        // On screen: superscript links, no printed references.
+        media("screen");
+        let screen = browser.eval(PRINTED);
+        assert_eq!(screen["print"], false, "{screen}");
+        let text = screen["text"].as_str().unwrap_or_default();
+        assert!(
+            !text.contains(&format!("({title}, ¶")),
+            "{page} on screen:\n{text}"
+        );
+        assert!(screen["sups"].as_u64().unwrap_or(0) > 0, "{page}: {screen}");
+
+        media("print");
+        let printed = browser.eval(PRINTED);
+        assert_eq!(printed["print"], true, "{printed}");
+        let text = printed["text"].as_str().unwrap_or_default();
+        for n in paragraphs {
+            assert!(
+                text.contains(&format!("({title}, ¶{n})")),
+                "{page} printed lacks the reference to ¶{n}:\n{text}"
+            );
+        }
+        assert_eq!(printed["masthead"], "none", "{page}: the masthead prints");
+        assert_eq!(
+            printed["sups"], 0,
+            "{page}: superscript links print: {printed}"
+        );
+        assert_eq!(
+            printed["charts"], charts,
+            "{page}: charts in print: {printed}"
+        );
+    }
+    drop(browser);
+    drop(server);
+}

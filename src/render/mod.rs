@@ -3,9 +3,12 @@
 //! One table lists the pages (home, each entity, each collection index and year, search, not
 //! found); each is rendered in parallel from its own small context with the theme's Tera
 //! templates, its internal links finished for where it lives. Feeds, the sitemap, robots.txt,
-//! the search index and static files are added beside them. Nothing is written here.
+//! the search index, `data.json` and static files are added beside them, each a function of
+//! the [`Site`] alone (its doc says what it reads). Nothing is written here.
 
+pub mod charts;
 pub mod context;
+pub mod data;
 pub mod feeds;
 pub mod links;
 pub mod theme;
@@ -245,6 +248,7 @@ pub fn render(
     opts: &RenderOptions,
     diags: &mut Diagnostics,
 ) -> Option<Output> {
+    let mut timer = crate::Timer::new();
     let pages = pages(site);
     let renderer = PageRenderer::new(site, templates, opts);
     let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = pages
@@ -267,10 +271,12 @@ pub fn render(
     if diags.has_errors() {
         return None;
     }
+    timer.lap("render: pages");
     for (path, bytes) in site_files(site, &pages, theme, opts).files {
         // A generated page wins over a static file at the same address.
         output.files.entry(path).or_insert(bytes);
     }
+    timer.lap("render: feeds, sitemap, search index, data.json");
     Some(output)
 }
 
@@ -286,7 +292,14 @@ pub fn site_files(site: &Site, pages: &[Page], theme: &Theme, opts: &RenderOptio
             .files
             .insert("syntax.css".into(), crate::highlight::css().into_bytes());
     }
-    feeds::add(site, pages, opts, &mut output);
+    // The whole site as data (see `data` for what it reads), made beside the feeds.
+    let (data_json, ()) = rayon::join(
+        || data::data_json(site, &opts.base_url),
+        || feeds::add(site, pages, opts, &mut output),
+    );
+    output
+        .files
+        .insert("data.json".into(), data_json.into_bytes());
     output
 }
 
@@ -381,7 +394,12 @@ fn render_page(
     let mut ctx = tera::Context::new();
     ctx.insert_value("site", shared.site.clone());
     let (title, lang, vars) = page_vars(site, page);
-    let permalink = format!("{}/{}", opts.base_url.trim_end_matches('/'), page.path);
+    let base = opts.base_url.trim_end_matches('/');
+    let permalink = format!("{base}/{}", page.path);
+    let feed = match page.kind {
+        PageKind::Entity(e) if feeds::has_feed(site, e) => Some(format!("{}atom.xml", page.path)),
+        _ => None,
+    };
     ctx.insert_value(
         "page",
         obj!(
@@ -391,7 +409,8 @@ fn render_page(
             "url": internal(&page.path),
             "permalink": permalink,
             "lang": lang.unwrap_or_else(|| site.config.language.clone()),
-            "feed_url": Value::none(),
+            "feed_url": feed.as_deref().map(internal),
+            "feed_permalink": feed.map(|f| format!("{base}/{f}")),
         ),
     );
     ctx.insert("root", &style.root_from(&page.path));
@@ -547,6 +566,9 @@ fn list(site: &Cx, kind: Kind, only_year: Option<i32>) -> Vars {
             "items": flat,
             "count": count,
             "url": internal(&format!("{}/", kind.folder())),
+            "timeline_chart": (kind == Kind::Meeting && only_year.is_none())
+                .then(|| charts::meetings_timeline(site))
+                .flatten(),
         ),
     )]
 }
@@ -601,6 +623,7 @@ fn home(site: &Cx) -> Vars {
             "topics": roots,
             "people": people,
             "organizations": take(Kind::Organization, 12),
+            "meetings_chart": charts::meetings_timeline(site),
             "counts": obj!(
                 "articles": site.index.count(Kind::Article),
                 "meetings": site.index.count(Kind::Meeting),

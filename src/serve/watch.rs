@@ -86,7 +86,7 @@ impl Watch {
     /// changed. `None` when the watcher has stopped for good.
     pub(crate) fn wait_for_change(&mut self) -> Option<Changed> {
         let mut again = false;
-        let mut quiet = QUIET;
+        let mut quiet;
         let mut changed = Changed::default();
         // The first relevant event.
         loop {
