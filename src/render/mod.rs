@@ -8,6 +8,7 @@
 pub mod context;
 pub mod feeds;
 pub mod links;
+pub mod search;
 pub mod theme;
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -284,6 +285,9 @@ pub fn render(
             .insert("syntax.css".into(), crate::highlight::css().into_bytes());
     }
     feeds::add(site, &pages, opts, &mut output);
+    let mut timer = crate::Timer::new();
+    output.files.extend(search::build(site));
+    timer.lap("render: search index");
     Some(output)
 }
 

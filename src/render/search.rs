@@ -1,0 +1,750 @@
+//! The search index: built here, read by the theme's `briefing.js` from static files.
+//!
+//! Every entity is a *document* made of *units*: unit 0 is what it is called (title, name,
+//! local name, aliases, short or original title), units 1… are its text (an article's numbered
+//! paragraphs, so unit `n` is `#p{n}`; an entity's summary, key points, targets, positions).
+//!
+//! Building has two steps. [`analyze`] is a pure function of one document's units: it gives
+//! the document's terms, each with the units it occurs in (so an incremental rebuild can keep
+//! it per document). [`merge`] puts the documents together and writes the files:
+//!
+//! - `search/index.js`: the manifest (document ranges per kind, shard keys and sizes, chunk
+//!   starts, each document's year and source for the filters);
+//! - `search/s/<n>.js`: term shards. Terms are grouped by their first characters; a group
+//!   over [`SHARD_BYTES`] is split by one more character, so every term — and every term
+//!   starting with a given prefix — is found in one or a few known shards;
+//! - `search/d/<n>.js`: document chunks (title, address, date, source, unit texts) for
+//!   results and snippets, cut at about [`CHUNK_BYTES`].
+//!
+//! Every file is a script calling `briefingSearch.manifest/shard/docs(…)`, loaded with
+//! `<script src>`, so the index works from a folder opened from disk (where `fetch` fails).
+//!
+//! Terms: text is NFKC-normalized and lowercased; a run of letters and digits outside CJK is a
+//! word (stop words and one-letter words are dropped, English endings are stripped by
+//! [`stem`]); a run of CJK characters gives its overlapping bigrams and its last character
+//! (so a one-character query is a prefix of some term). `briefing.js` does the same to the
+//! query; `tests/browser.rs` and the unit tests below keep the two in step.
+
+use crate::model::{EntityRef, Kind};
+use crate::resolve::Site;
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
+use unicode_normalization::UnicodeNormalization;
+
+/// A term shard is split by one more character when its postings pass this size.
+pub const SHARD_BYTES: usize = 48 * 1024;
+/// A document chunk is closed when its text passes this size.
+pub const CHUNK_BYTES: usize = 24 * 1024;
+/// The order of result groups, and of documents in the index.
+pub const KIND_ORDER: [Kind; 5] = [
+    Kind::Meeting,
+    Kind::Person,
+    Kind::Topic,
+    Kind::Organization,
+    Kind::Article,
+];
+
+/// Words too common to index (the same list is in `briefing.js`).
+pub const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
+    "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "which", "will",
+    "with",
+];
+
+/// One searchable entity.
+#[derive(Clone, Debug)]
+pub struct Document<'a> {
+    /// What it is.
+    pub entity: EntityRef,
+    /// Its title as shown in results.
+    pub title: &'a str,
+    /// Its address relative to the site root.
+    pub path: String,
+    /// Its date (`iso`), for articles and meetings.
+    pub date: Option<String>,
+    /// Year, for the year filter.
+    pub year: Option<i32>,
+    /// Publication (articles), for the source filter.
+    pub source: Option<&'a str>,
+    /// Unit 0: its names; then its text units.
+    pub units: Vec<Cow<'a, str>>,
+}
+
+/// What [`analyze`] finds in one document: each term and the units it occurs in, by term.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Terms {
+    /// Sorted by term; units ascending.
+    pub terms: Vec<(Box<str>, Vec<u32>)>,
+}
+
+/// A small fast hasher for short keys (FxHash).
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let v = u64::from_le_bytes(c.try_into().unwrap_or_default());
+            h = (h.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ b as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        self.0 = h;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+/// Strip common English endings from a lowercase ASCII word (`reforms`, `reformed`,
+/// `reforming` → `reform`; `policies` → `policy`). Words with other characters are kept.
+pub fn stem(word: &str) -> Cow<'_, str> {
+    let b = word.as_bytes();
+    if b.len() < 4 || !b.iter().all(u8::is_ascii_lowercase) {
+        return Cow::Borrowed(word);
+    }
+    let mut w: Cow<str> = Cow::Borrowed(word);
+    if word.ends_with("ies") && b.len() > 4 {
+        w = Cow::Owned(format!("{}y", &word[..word.len() - 3]));
+    } else if word.ends_with("sses") {
+        w = Cow::Borrowed(&word[..word.len() - 2]);
+    } else if word.ends_with('s')
+        && !word.ends_with("ss")
+        && !word.ends_with("us")
+        && !word.ends_with("is")
+    {
+        w = Cow::Borrowed(&word[..word.len() - 1]);
+    }
+    let suffix = if w.ends_with("ing") {
+        3
+    } else if w.ends_with("ed") {
+        2
+    } else {
+        0
+    };
+    if suffix > 0 {
+        let base = &w[..w.len() - suffix];
+        if base.len() >= 3 && base.bytes().any(is_vowel) {
+            let bb = base.as_bytes();
+            let n = bb.len();
+            let undouble = bb[n - 1] == bb[n - 2] && !is_vowel(bb[n - 1]) && !b"lsz".contains(&bb[n - 1]);
+            let base = if undouble { &base[..n - 1] } else { base };
+            return Cow::Owned(base.to_string());
+        }
+    }
+    w
+}
+
+fn is_vowel(b: u8) -> bool {
+    matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+}
+
+/// A character that is searched by bigrams (Han, kana, Hangul), not by words.
+pub fn is_cjk_letter(c: char) -> bool {
+    c.is_alphanumeric() && crate::text::is_cjk(c)
+}
+
+/// Call `f` with every term of `text`, in order.
+pub fn for_each_term(text: &str, f: &mut impl FnMut(&str)) {
+    for_each_token(text, &mut |token, is_word| {
+        if !is_word {
+            f(token)
+        } else if let Some(term) = word_term(token) {
+            f(&term)
+        }
+    });
+}
+
+/// Call `f` with every lowercase word (`true`) and CJK bigram or last character (`false`).
+fn for_each_token(text: &str, f: &mut impl FnMut(&str, bool)) {
+    let bytes = text.as_bytes();
+    let mut lower = String::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 && !b.is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut ascii = true;
+        let mut upper = false;
+        while i < bytes.len() && (bytes[i] >= 0x80 || bytes[i].is_ascii_alphanumeric()) {
+            ascii &= bytes[i] < 0x80;
+            upper |= bytes[i].is_ascii_uppercase();
+            i += 1;
+        }
+        let run = &text[start..i];
+        if !ascii {
+            split_run(run, f);
+        } else if upper {
+            lower.clear();
+            lower.extend(run.bytes().map(|c| c.to_ascii_lowercase() as char));
+            f(&lower, true);
+        } else {
+            f(run, true);
+        }
+    }
+}
+
+/// A run holding non-ASCII characters: normalized, then cut into words and CJK runs.
+fn split_run(run: &str, f: &mut impl FnMut(&str, bool)) {
+    let normal: String = run.nfkc().flat_map(char::to_lowercase).collect();
+    let mut start: Option<(usize, bool)> = None;
+    for (at, c) in normal.char_indices().chain(std::iter::once((normal.len(), ' '))) {
+        let class = c.is_alphanumeric().then(|| is_cjk_letter(c));
+        match (start, class) {
+            (Some((_, cjk)), Some(now)) if now == cjk => {}
+            (Some((s, cjk)), _) => {
+                let piece = &normal[s..at];
+                if cjk {
+                    cjk_terms(piece, f)
+                } else {
+                    f(piece, true)
+                }
+                start = class.map(|k| (at, k));
+            }
+            (None, Some(k)) => start = Some((at, k)),
+            (None, None) => {}
+        }
+    }
+}
+
+/// The term of a lowercase word, if it is indexed (not a stop word or a lone letter).
+fn word_term(w: &str) -> Option<Cow<'_, str>> {
+    let one_letter = w.chars().nth(1).is_none() && !w.bytes().all(|b| b.is_ascii_digit());
+    if one_letter || STOP_WORDS.binary_search(&w).is_ok() {
+        return None;
+    }
+    Some(stem(w))
+}
+
+fn cjk_terms(run: &str, f: &mut impl FnMut(&str, bool)) {
+    let mut chars = run.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        match chars.peek() {
+            Some(&(next, d)) => f(&run[at..next + d.len_utf8()], false),
+            None => f(&run[at..at + c.len_utf8()], false),
+        }
+    }
+}
+
+/// The terms of one document and the units each occurs in. Pure: the same units always give
+/// the same result.
+pub fn analyze(units: &[Cow<str>]) -> Terms {
+    // Each distinct token is looked at once: token → term number (or none, a stop word).
+    let mut seen: FxMap<Box<str>, u32> = FxMap::default();
+    let mut terms: Vec<(Box<str>, Vec<u32>)> = Vec::new();
+    let mut numbers: FxMap<Box<str>, u32> = FxMap::default();
+    for (u, text) in units.iter().enumerate() {
+        let u = u as u32;
+        for_each_token(text, &mut |token, is_word| {
+            let n = match seen.get(token) {
+                Some(&n) => n,
+                None => {
+                    let term = if is_word {
+                        word_term(token)
+                    } else {
+                        Some(Cow::Borrowed(token))
+                    };
+                    let n = match term {
+                        None => u32::MAX,
+                        Some(term) => match numbers.get(&*term) {
+                            Some(&n) => n,
+                            None => {
+                                let n = terms.len() as u32;
+                                numbers.insert(term.clone().into(), n);
+                                terms.push((term.into(), Vec::new()));
+                                n
+                            }
+                        },
+                    };
+                    seen.insert(token.into(), n);
+                    n
+                }
+            };
+            if let Some((_, list)) = terms.get_mut(n as usize)
+                && list.last() != Some(&u)
+            {
+                list.push(u);
+            }
+        });
+    }
+    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Terms { terms }
+}
+
+/// The documents of the site, in index order ([`KIND_ORDER`], then by id).
+pub fn documents(site: &Site) -> Vec<Document<'_>> {
+    let plain = |md: &crate::model::Markdown| -> Cow<'_, str> {
+        Cow::Owned(super::context::plain_text(site.field(md)))
+    };
+    let mut docs = Vec::new();
+    for kind in KIND_ORDER {
+        for e in site.all(kind) {
+            let i = e.index as usize;
+            let mut names: Vec<&str> = vec![site.index.title(e)];
+            let mut units: Vec<Cow<str>> = Vec::new();
+            let mut source = None;
+            match kind {
+                Kind::Article => {
+                    let a = &site.articles[i];
+                    names.extend(a.original_title.as_deref());
+                    source = Some(a.source.as_str());
+                    units.extend(site.bodies[i].paragraphs.iter().map(|p| Cow::Borrowed(p.as_str())));
+                }
+                Kind::Meeting => {
+                    let m = &site.meetings[i];
+                    names.extend(m.short_title.as_deref());
+                    units.push(plain(&m.summary));
+                    units.extend(m.key_points.iter().map(|k| plain(&k.text)));
+                }
+                Kind::Person => {
+                    let p = &site.people[i];
+                    names.extend(p.name_local.iter().chain(&p.aliases).map(|n| n.value.as_str()));
+                    units.extend(p.summary.as_ref().map(plain));
+                    units.extend(p.positions.iter().map(|pos| Cow::Borrowed(pos.title.as_str())));
+                }
+                Kind::Topic => {
+                    let t = &site.topics[i];
+                    names.extend(t.aliases.iter().map(|n| n.value.as_str()));
+                    units.push(plain(&t.summary));
+                    units.extend(t.targets.iter().map(|t| plain(&t.text)));
+                }
+                Kind::Organization => {
+                    let o = &site.organizations[i];
+                    names.extend(o.name_local.iter().chain(&o.aliases).map(|n| n.value.as_str()));
+                    units.extend(o.summary.as_ref().map(plain));
+                }
+            }
+            units.insert(0, Cow::Owned(names.join(" · ")));
+            let date = site.date(e);
+            docs.push(Document {
+                entity: e,
+                title: site.index.title(e),
+                path: site.index.path(e),
+                date: date.map(|d| d.human()),
+                year: date.map(|d| d.year),
+                source,
+                units,
+            });
+        }
+    }
+    docs
+}
+
+/// Build the index of the site: every file under `search/`.
+pub fn build(site: &Site) -> Vec<(String, Vec<u8>)> {
+    let mut timer = crate::Timer::new();
+    let docs = documents(site);
+    timer.lap("search: documents");
+    let terms: Vec<Terms> = docs.par_iter().map(|d| analyze(&d.units)).collect();
+    timer.lap("search: analyze");
+    let out = merge(&docs, &terms);
+    timer.lap("search: merge");
+    out
+}
+
+/// Put analyzed documents together into the index files.
+pub fn merge(docs: &[Document], terms: &[Terms]) -> Vec<(String, Vec<u8>)> {
+    // Postings of each term, encoded as they are collected: (document delta, unit) pairs.
+    // Terms are split into parts by a cheap hash, each part merged on its own thread.
+    const PARTS: usize = 8;
+    let part = |t: &str| {
+        let b = t.as_bytes();
+        (b[0] as usize * 31 + b[b.len() - 1] as usize + b.len()) % PARTS
+    };
+    let parts: Vec<Vec<(&str, String)>> = (0..PARTS)
+        .into_par_iter()
+        .map(|p| {
+            let mut postings: FxMap<&str, (u32, String)> = FxMap::default();
+            for (d, doc_terms) in terms.iter().enumerate() {
+                let d = d as u32;
+                for (term, units) in &doc_terms.terms {
+                    if part(term) != p {
+                        continue;
+                    }
+                    let (last, out) = postings.entry(term).or_insert((0, String::new()));
+                    let mut delta = d - *last;
+                    for &u in units {
+                        varint(out, delta);
+                        varint(out, u);
+                        delta = 0;
+                    }
+                    *last = d;
+                }
+            }
+            postings.into_iter().map(|(t, (_, p))| (t, p)).collect()
+        })
+        .collect();
+    let mut sorted: Vec<(&str, String)> = parts.into_iter().flatten().collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut timer = crate::Timer::new();
+    timer.lap("merge: postings");
+    let groups = shard_groups(&sorted);
+    let mut files: Vec<(String, Vec<u8>)> = groups
+        .par_iter()
+        .enumerate()
+        .map(|(n, (_, range))| {
+            let mut js = format!("briefingSearch.shard({n},{{");
+            for (i, (term, list)) in sorted[range.clone()].iter().enumerate() {
+                if i > 0 {
+                    js.push(',');
+                }
+                json_string(&mut js, term);
+                js.push(':');
+                json_string(&mut js, list);
+            }
+            js.push_str("});\n");
+            (format!("search/s/{n}.js"), js.into_bytes())
+        })
+        .collect();
+    timer.lap("merge: shards");
+    let (chunk_starts, chunks) = chunk_docs(docs);
+    timer.lap("merge: chunks");
+    files.extend(chunks);
+    let sizes: Vec<usize> = files.iter().take(groups.len()).map(|f| f.1.len()).collect();
+    let keys: Vec<&str> = groups.iter().map(|(k, _)| k.as_str()).collect();
+    files.push(("search/index.js".into(), manifest(docs, &keys, &sizes, &chunk_starts).into_bytes()));
+    files
+}
+
+/// Shard keys and the range of terms in each: by first character, split by one more
+/// character while a group is over [`SHARD_BYTES`].
+fn shard_groups(sorted: &[(&str, String)]) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    split_group(sorted, 0, sorted.len(), 1, &mut out);
+    out
+}
+
+fn split_group(
+    sorted: &[(&str, String)],
+    start: usize,
+    end: usize,
+    depth: usize,
+    out: &mut Vec<(String, std::ops::Range<usize>)>,
+) {
+    let mut i = start;
+    while i < end {
+        let key = prefix(sorted[i].0, depth);
+        let mut j = i;
+        let mut bytes = 0;
+        while j < end && prefix(sorted[j].0, depth) == key {
+            bytes += sorted[j].1.len() + sorted[j].0.len() + 6;
+            j += 1;
+        }
+        // Terms no longer than the key stay in its own shard; longer ones may split further.
+        let exact = (i..j).take_while(|&k| sorted[k].0.chars().count() <= depth).count();
+        if bytes > SHARD_BYTES && j - i > exact + 1 {
+            if exact > 0 {
+                out.push((key.to_string(), i..i + exact));
+            }
+            split_group(sorted, i + exact, j, depth + 1, out);
+        } else {
+            out.push((key.to_string(), i..j));
+        }
+        i = j;
+    }
+}
+
+fn prefix(term: &str, chars: usize) -> &str {
+    match term.char_indices().nth(chars) {
+        Some((at, _)) => &term[..at],
+        None => term,
+    }
+}
+
+/// Document chunks: the first document of each, and the files.
+fn chunk_docs(docs: &[Document]) -> (Vec<usize>, Vec<(String, Vec<u8>)>) {
+    let mut starts = Vec::new();
+    let mut at = 0;
+    while at < docs.len() {
+        starts.push(at);
+        let mut bytes = 0;
+        while at < docs.len() && (bytes == 0 || bytes < CHUNK_BYTES) {
+            bytes += 64 + docs[at].units.iter().map(|u| u.len() + 3).sum::<usize>();
+            at += 1;
+        }
+    }
+    let files = starts
+        .par_iter()
+        .enumerate()
+        .map(|(n, &s)| {
+            let end = starts.get(n + 1).copied().unwrap_or(docs.len());
+            let size: usize = docs[s..end]
+                .iter()
+                .map(|d| 80 + d.path.len() + d.units.iter().map(|u| u.len() + 8).sum::<usize>())
+                .sum();
+            let mut js = String::with_capacity(size + size / 16);
+            let _ = write!(js, "briefingSearch.docs({n},[");
+            for (i, d) in docs[s..end].iter().enumerate() {
+                if i > 0 {
+                    js.push(',');
+                }
+                js.push('[');
+                json_string(&mut js, d.title);
+                js.push(',');
+                json_string(&mut js, &d.path);
+                js.push(',');
+                json_string(&mut js, d.date.as_deref().unwrap_or(""));
+                js.push(',');
+                json_string(&mut js, d.source.unwrap_or(""));
+                js.push_str(",[");
+                for (k, u) in d.units.iter().enumerate() {
+                    if k > 0 {
+                        js.push(',');
+                    }
+                    json_string(&mut js, u);
+                }
+                js.push_str("]]");
+            }
+            js.push_str("]);\n");
+            (format!("search/d/{n}.js"), js.into_bytes())
+        })
+        .collect();
+    (starts, files)
+}
+
+fn manifest(docs: &[Document], keys: &[&str], sizes: &[usize], chunks: &[usize]) -> String {
+    let kinds: Vec<serde_json::Value> = KIND_ORDER
+        .iter()
+        .map(|k| {
+            let first = docs.iter().position(|d| d.entity.kind == *k).unwrap_or(docs.len());
+            let count = docs.iter().filter(|d| d.entity.kind == *k).count();
+            serde_json::json!([k.noun(), first, first + count])
+        })
+        .collect();
+    let min_year = docs.iter().filter_map(|d| d.year).min().unwrap_or(0);
+    let years: Vec<i32> = docs
+        .iter()
+        .map(|d| d.year.map_or(0, |y| y - min_year + 1))
+        .collect();
+    let mut sources: Vec<&str> = docs.iter().filter_map(|d| d.source).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    let source_of: Vec<i64> = docs
+        .iter()
+        .map(|d| {
+            d.source
+                .and_then(|s| sources.binary_search(&s).ok())
+                .map_or(-1, |i| i as i64)
+        })
+        .collect();
+    let cjk = keys.iter().any(|k| k.chars().any(is_cjk_letter));
+    let m = serde_json::json!({
+        "version": 1,
+        "kinds": kinds,
+        "shards": keys,
+        "sizes": sizes,
+        "chunks": chunks,
+        "year0": min_year - 1,
+        "years": years,
+        "sources": sources,
+        "source": source_of,
+        "cjk": cjk,
+    });
+    let mut js = String::from("briefingSearch.manifest(");
+    js.push_str(&m.to_string().replace("</", "<\\/"));
+    js.push_str(");\n");
+    js
+}
+
+/// Digits of the posting encoding: 0–31 end a number, 32–63 carry five more bits.
+const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Append `n` as a variable-length number in [`DIGITS`], most significant five bits first.
+fn varint(out: &mut String, n: u32) {
+    let mut groups = [0u8; 7];
+    let mut k = 0;
+    let mut v = n;
+    loop {
+        groups[k] = (v & 31) as u8;
+        k += 1;
+        v >>= 5;
+        if v == 0 {
+            break;
+        }
+    }
+    for i in (0..k).rev() {
+        let digit = if i > 0 { groups[i] + 32 } else { groups[i] };
+        out.push(DIGITS[digit as usize] as char);
+    }
+}
+
+/// A JSON string literal that is also safe inside a script.
+fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut last = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // U+2028 and U+2029 are E2 80 A8 / E2 80 A9.
+        let special = b < 0x20 || b == b'"' || b == b'\\' || b == b'<' || b == 0xE2;
+        if !special {
+            i += 1;
+            continue;
+        }
+        let esc: Option<&str> = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            b'<' => Some("\\u003c"),
+            0xE2 if bytes[i..].starts_with(&[0xE2, 0x80, 0xA8]) => Some("\\u2028"),
+            0xE2 if bytes[i..].starts_with(&[0xE2, 0x80, 0xA9]) => Some("\\u2029"),
+            0xE2 => {
+                i += 1;
+                continue;
+            }
+            _ => None,
+        };
+        out.push_str(&s[last..i]);
+        let width = if b == 0xE2 { 3 } else { 1 };
+        match esc {
+            Some(e) => out.push_str(e),
+            None => {
+                let _ = write!(out, "\\u{:04x}", b);
+            }
+        }
+        i += width;
+        last = i;
+    }
+    out.push_str(&s[last..]);
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for_each_term(text, &mut |t| out.push(t.to_string()));
+        out
+    }
+
+    #[test]
+    fn stems_word_forms_alike() {
+        for (word, stemmed) in [
+            ("reforms", "reform"),
+            ("reformed", "reform"),
+            ("reforming", "reform"),
+            ("reform", "reform"),
+            ("policies", "policy"),
+            ("planning", "plan"),
+            ("planned", "plan"),
+            ("business", "business"),
+            ("status", "status"),
+            ("analysis", "analysis"),
+            ("meetings", "meet"),
+            ("need", "need"),
+            ("classes", "class"),
+            ("café", "café"),
+        ] {
+            assert_eq!(stem(word), stemmed, "{word}");
+        }
+    }
+
+    #[test]
+    fn english_terms() {
+        assert_eq!(
+            terms("The Reforms of SOEs, in 2024: a plan-ning of Chongqing's"),
+            ["reform", "soe", "2024", "plan", "ning", "chongq"]
+        );
+        // Case, width and compatibility forms fold as in the browser (NFKC, lowercase).
+        assert_eq!(terms("ＲＥＦＯＲＭＳ café"), ["reform", "café"]);
+    }
+
+    #[test]
+    fn cjk_bigrams_and_last_character() {
+        assert_eq!(terms("营商环境"), ["营商", "商环", "环境", "境"]);
+        assert_eq!(terms("a\u{2028}b — “Reform”"), ["reform"]);
+        assert_eq!(terms("袁家军主持。GDP增长"), ["袁家", "家军", "军主", "主持", "持", "gdp", "增长", "长"]);
+        assert_eq!(terms("市"), ["市"]);
+    }
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        let mut sorted = STOP_WORDS.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, STOP_WORDS);
+    }
+
+    #[test]
+    fn analyze_lists_units_per_term() {
+        let units: Vec<Cow<str>> = vec!["Reform office".into(), "Reforms go on.".into(), "Nothing.".into(), "reforming".into()];
+        let t = analyze(&units);
+        let reform = t.terms.iter().find(|(k, _)| &**k == "reform").unwrap();
+        assert_eq!(reform.1, vec![0, 1, 3]);
+        assert_eq!(analyze(&units), t, "pure");
+        assert!(t.terms.windows(2).all(|w| w[0].0 < w[1].0), "sorted");
+    }
+
+    #[test]
+    fn varints_round_trip() {
+        let decode = |s: &str| -> Vec<u32> {
+            let mut out = Vec::new();
+            let mut n = 0u32;
+            for c in s.bytes() {
+                let d = DIGITS.iter().position(|&x| x == c).unwrap() as u32;
+                n = (n << 5) | (d & 31);
+                if d < 32 {
+                    out.push(n);
+                    n = 0;
+                }
+            }
+            out
+        };
+        let mut s = String::new();
+        let values = [0, 1, 31, 32, 1000, 65_535, 1 << 30];
+        for v in values {
+            varint(&mut s, v);
+        }
+        assert_eq!(decode(&s), values);
+        assert_eq!(&s[..3], "ABf");
+    }
+
+    #[test]
+    fn shards_split_large_groups_and_keep_every_term_findable() {
+        let big = "A".repeat(SHARD_BYTES / 3);
+        let terms: Vec<(&str, String)> = vec![
+            ("re", big.clone()),
+            ("reform", big.clone()),
+            ("region", big.clone()),
+            ("rural", big.clone()),
+            ("zone", "AB".into()),
+        ];
+        let groups = shard_groups(&terms);
+        let keys: Vec<&str> = groups.iter().map(|g| g.0.as_str()).collect();
+        assert_eq!(keys, ["re", "ref", "reg", "ru", "z"]);
+        // Each term is in the shard of the longest key that is a prefix of it.
+        for (i, (term, _)) in terms.iter().enumerate() {
+            let best = groups
+                .iter()
+                .filter(|(k, _)| term.starts_with(k.as_str()))
+                .max_by_key(|(k, _)| k.len())
+                .unwrap();
+            assert!(best.1.contains(&i), "{term} not in shard {}", best.0);
+        }
+    }
+
+    #[test]
+    fn json_strings_are_safe_in_scripts() {
+        let mut s = String::new();
+        let text = "a\"b</script>\n\u{1}\u{2028}€—é";
+        json_string(&mut s, text);
+        assert_eq!(s, "\"a\\\"b\\u003c/script>\\n\\u0001\\u2028€—é\"");
+        let v: String = serde_json::from_str(&s).unwrap();
+        assert_eq!(v, text);
+    }
+}
