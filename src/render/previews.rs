@@ -6,7 +6,7 @@
 //! entity page, holding only what that page links to (no `fetch`, so previews work from
 //! disk). The summaries are made once per build; each page only looks up its links.
 
-use super::context::plain_text;
+use super::search::text_of;
 use crate::markdown::{LINK_END, LINK_START};
 use crate::model::{EntityRef, Kind};
 use crate::resolve::Site;
@@ -128,7 +128,7 @@ fn entity_json(site: &Site, e: EntityRef) -> String {
         }
     };
     let summary = summary
-        .map(|md| shorten(&plain_text(site.field(md)), SUMMARY_CHARS))
+        .map(|md| shorten(&text_of(site.field(md)), SUMMARY_CHARS))
         .unwrap_or_default();
     let mut out = String::from("[");
     json_string(&mut out, e.kind.noun());

@@ -284,9 +284,7 @@ pub fn analyze(units: &[Cow<str>]) -> Terms {
 
 /// The documents of the site, in index order ([`KIND_ORDER`], then by id).
 pub fn documents(site: &Site) -> Vec<Document<'_>> {
-    let plain = |md: &crate::model::Markdown| -> Cow<'_, str> {
-        Cow::Owned(super::context::plain_text(site.field(md)))
-    };
+    let plain = |md: &crate::model::Markdown| -> Cow<'_, str> { Cow::Owned(text_of(site.field(md))) };
     let mut docs = Vec::new();
     for kind in KIND_ORDER {
         for e in site.all(kind) {
@@ -339,6 +337,52 @@ pub fn documents(site: &Site) -> Vec<Document<'_>> {
         }
     }
     docs
+}
+
+/// The text of a rendered Markdown field as a reader reads it: tags dropped, entities
+/// decoded, bare citation numbers (`<sup class="cite">`) left out with the brackets and
+/// commas that held them.
+pub fn text_of(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        text.push_str(&rest[..lt]);
+        let Some(gt) = rest[lt..].find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = &rest[lt..lt + gt + 1];
+        rest = &rest[lt + gt + 1..];
+        if tag.starts_with("<sup class=\"cite\"") {
+            rest = rest.find("</sup>").map_or("", |i| &rest[i + "</sup>".len()..]);
+        }
+    }
+    text.push_str(rest);
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    // Brackets left holding nothing but separators go.
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(open) = rest.find('(') {
+        let close = rest[open..].find(')').map(|c| open + c);
+        let empty = close.is_some_and(|c| rest[open + 1..c].chars().all(|ch| " ,;".contains(ch) || ch.is_whitespace()));
+        match close {
+            Some(c) if empty => {
+                out.push_str(rest[..open].trim_end());
+                rest = &rest[c + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..open + 1]);
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Build the index of the site: every file under `search/`.
@@ -688,6 +732,18 @@ mod tests {
         assert_eq!(reform.1, vec![0, 1, 3]);
         assert_eq!(analyze(&units), t, "pure");
         assert!(t.terms.windows(2).all(|w| w[0].0 < w[1].0), "sorted");
+    }
+
+    #[test]
+    fn field_text_leaves_citation_numbers_out() {
+        let html = "<p>Approved a <a href=\"\u{1}topics/x/\u{2}\">plan</a> &amp; more \
+            (<sup class=\"cite\"><a href=\"x\" data-cite=\"a#p1\">1</a></sup>, \
+            <sup class=\"cite\"><a href=\"x\" data-cite=\"a#p2\">2</a></sup>). \
+            As <a class=\"cite-link\" href=\"x\" data-cite=\"a#p3\">the report</a> says (in 2024).</p>";
+        assert_eq!(
+            text_of(html),
+            "Approved a plan & more. As the report says (in 2024)."
+        );
     }
 
     #[test]
