@@ -809,7 +809,10 @@ fn axe_source() -> Option<String> {
             if in_ci() {
                 panic!("{message}");
             }
-            let _ = writeln!(std::io::stderr(), "\n!!! SKIPPED: accessibility checks: {message}\n");
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n!!! SKIPPED: accessibility checks: {message}\n"
+            );
             None
         }
     }
@@ -868,7 +871,9 @@ fn check_reader_features(browser: &Browser, base: &str, x: &Expect, offline: boo
     let (query, form) = x.english;
     let found = search(browser, base, &format!("q={query}"), offline);
     assert!(
-        found.iter().any(|r| r["marks"].as_array().is_some_and(|m| m.iter().any(|m| m.as_str().is_some_and(|m| m.eq_ignore_ascii_case(form))))),
+        found.iter().any(|r| r["marks"].as_array().is_some_and(|m| m
+            .iter()
+            .any(|m| m.as_str().is_some_and(|m| m.eq_ignore_ascii_case(form))))),
         "`{query}` marks `{form}` in some result ({base}): {found:#?}"
     );
     let kinds: Vec<&str> = found.iter().filter_map(|r| r["kind"].as_str()).collect();
@@ -876,7 +881,9 @@ fn check_reader_features(browser: &Browser, base: &str, x: &Expect, offline: boo
     groups.dedup();
     let order = ["meeting", "person", "topic", "organization", "article"];
     assert!(
-        groups.windows(2).all(|w| order.iter().position(|k| *k == w[0]) < order.iter().position(|k| *k == w[1])),
+        groups
+            .windows(2)
+            .all(|w| order.iter().position(|k| *k == w[0]) < order.iter().position(|k| *k == w[1])),
         "results are grouped by kind in order: {kinds:?}"
     );
     // A result links to its page (and a paragraph hit to its paragraph), loading there.
@@ -893,18 +900,27 @@ fn check_reader_features(browser: &Browser, base: &str, x: &Expect, offline: boo
     };
     let found = search(browser, base, &format!("q={zh}"), offline);
     assert!(
-        found.iter().any(|r| r["kind"] == "person" && r["title"] == person),
+        found
+            .iter()
+            .any(|r| r["kind"] == "person" && r["title"] == person),
         "`{zh}` finds the person {person}: {found:#?}"
     );
     assert!(
-        found.iter().any(|r| r["href"].as_str().is_some_and(|h| h.ends_with(&paragraph))
-            && r["marks"].as_array().is_some_and(|m| m.iter().any(|m| m == zh))),
+        found.iter().any(
+            |r| r["href"].as_str().is_some_and(|h| h.ends_with(&paragraph))
+                && r["marks"]
+                    .as_array()
+                    .is_some_and(|m| m.iter().any(|m| m == zh))
+        ),
         "`{zh}` finds the paragraph {paragraph} with the words marked: {found:#?}"
     );
 
     // Filters: by kind, by source, by year (from the address, and from the form).
     let articles = search(browser, base, &format!("q={query}&kind=article"), offline);
-    assert!(!articles.is_empty() && articles.iter().all(|r| r["kind"] == "article"), "kind filter: {articles:#?}");
+    assert!(
+        !articles.is_empty() && articles.iter().all(|r| r["kind"] == "article"),
+        "kind filter: {articles:#?}"
+    );
     let source = search(
         browser,
         base,
@@ -914,7 +930,9 @@ fn check_reader_features(browser: &Browser, base: &str, x: &Expect, offline: boo
     assert!(!source.is_empty(), "source filter finds something");
     let metas = browser.eval("return Array.prototype.map.call(document.querySelectorAll('#search-results li.result .meta'), function (m) { return m.textContent; });");
     assert!(
-        metas.as_array().is_some_and(|m| m.len() == source.len() && m.iter().all(|m| m.as_str().is_some_and(|m| m.contains(x.source)))),
+        metas.as_array().is_some_and(|m| m.len() == source.len()
+            && m.iter()
+                .all(|m| m.as_str().is_some_and(|m| m.contains(x.source)))),
         "every result of the source filter is from {}: {metas}",
         x.source
     );
@@ -927,10 +945,17 @@ fn check_reader_features(browser: &Browser, base: &str, x: &Expect, offline: boo
     ));
     let by_year = browser.wait_for("results of the year filter", RESULTS);
     let by_year = by_year.as_array().cloned().unwrap_or_default();
-    assert!(!by_year.is_empty() && by_year.len() < all.len(), "year filter narrows: {} of {}", by_year.len(), all.len());
+    assert!(
+        !by_year.is_empty() && by_year.len() < all.len(),
+        "year filter narrows: {} of {}",
+        by_year.len(),
+        all.len()
+    );
     let metas = browser.eval("return Array.prototype.map.call(document.querySelectorAll('#search-results li.result'), function (li) { var m = li.querySelector('.meta'); return m ? m.textContent : ''; });");
     assert!(
-        metas.as_array().is_some_and(|m| m.iter().all(|m| m.as_str().is_some_and(|m| m.contains(x.year)))),
+        metas.as_array().is_some_and(|m| m
+            .iter()
+            .all(|m| m.as_str().is_some_and(|m| m.contains(x.year)))),
         "every result of the year filter is dated {}: {metas}",
         x.year
     );
@@ -944,7 +969,11 @@ fn check_reader_features(browser: &Browser, base: &str, x: &Expect, offline: boo
          document.activeElement.blur(); key(document.body, '/'); \
          return [first, back, document.activeElement.id];",
     );
-    assert_eq!(keys, json!(["result-link", "search-input", "search-input"]), "keyboard on the search page");
+    assert_eq!(
+        keys,
+        json!(["result-link", "search-input", "search-input"]),
+        "keyboard on the search page"
+    );
 
     // The box on every page: quick results, arrows, Escape.
     browser.open(&address(base, "", offline));
@@ -958,14 +987,21 @@ fn check_reader_features(browser: &Browser, base: &str, x: &Expect, offline: boo
         "var l = document.getElementById('q-suggestions'); \
          return l && !l.hidden && l.querySelectorAll('[role=option]').length;",
     );
-    assert!(options.as_u64().unwrap_or(0) >= 2, "quick results: {options}");
+    assert!(
+        options.as_u64().unwrap_or(0) >= 2,
+        "quick results: {options}"
+    );
     let keyed = browser.eval(
         "var q = document.getElementById('q'); \
          function key(k) { q.dispatchEvent(new KeyboardEvent('keydown', {key: k, bubbles: true, cancelable: true})); } \
          key('ArrowDown'); var active = q.getAttribute('aria-activedescendant'); \
          key('Escape'); return [active, document.getElementById('q-suggestions').hidden, q.getAttribute('aria-expanded')];",
     );
-    assert_eq!(keyed, json!(["q-option-0", true, "false"]), "quick results by keyboard");
+    assert_eq!(
+        keyed,
+        json!(["q-option-0", true, "false"]),
+        "quick results by keyboard"
+    );
 
     // A citation: focused, it previews the paragraph with the quoted words marked; the link
     // itself goes to the paragraph (scripts off, it still does).
@@ -979,7 +1015,10 @@ fn check_reader_features(browser: &Browser, base: &str, x: &Expect, offline: boo
          }} return null;",
         q = js(x.quote)
     ));
-    assert!(cite["href"].as_str().is_some_and(|h| h.contains("#p")), "a citation of the quote links to a paragraph: {cite}");
+    assert!(
+        cite["href"].as_str().is_some_and(|h| h.contains("#p")),
+        "a citation of the quote links to a paragraph: {cite}"
+    );
     let shown = browser.wait_for(
         "the citation preview",
         "var p = document.getElementById('briefing-preview'); \
@@ -987,11 +1026,16 @@ fn check_reader_features(browser: &Browser, base: &str, x: &Expect, offline: boo
            described: document.activeElement.getAttribute('aria-describedby')};",
     );
     assert!(
-        shown["marks"].as_array().is_some_and(|m| m.iter().any(|m| m == x.quote)),
+        shown["marks"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|m| m == x.quote)),
         "the preview marks the quote `{}`: {shown}",
         x.quote
     );
-    assert_eq!(shown["described"], "briefing-preview", "the focused link is described by the preview");
+    assert_eq!(
+        shown["described"], "briefing-preview",
+        "the focused link is described by the preview"
+    );
     let closed = browser.eval(
         "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true})); \
          return document.getElementById('briefing-preview').hidden;",
@@ -1006,7 +1050,12 @@ fn check_reader_features(browser: &Browser, base: &str, x: &Expect, offline: boo
            links[i].dispatchEvent(new MouseEvent('mouseover', {{bubbles: true}})); return links[i].href; }} }} return null;",
         p = js(x.person)
     ));
-    assert!(hovered.is_string(), "{} links to {}", x.person_page, x.person);
+    assert!(
+        hovered.is_string(),
+        "{} links to {}",
+        x.person_page,
+        x.person
+    );
     let shown = browser.wait_for(
         "the person preview",
         "var p = document.getElementById('briefing-preview'); return p && !p.hidden && p.innerText;",
@@ -1037,8 +1086,30 @@ fn check_accessibility(browser: &Browser, base: &str, x: &Expect, axe: &str) {
                  }, function (e) { done({error: String(e)}); });",
             )
             .unwrap_or_else(|e| panic!("axe on {url}: {e}"));
-        assert_eq!(found, json!([]), "axe-core on {url}: serious or critical violations");
+        assert_eq!(
+            found,
+            json!([]),
+            "axe-core on {url}: serious or critical violations"
+        );
     }
+    // The check itself sees a violation when there is one (an image without a text).
+    browser.eval(
+        "var i = document.createElement('img'); i.src = 'data:,'; \
+         document.querySelector('main').appendChild(i); return true;",
+    );
+    let control = browser
+        .run_async(
+            "var done = arguments[arguments.length - 1]; \
+             axe.run(document, {resultTypes: ['violations']}).then(function (r) { \
+               done(r.violations.map(function (v) { return v.id + ':' + v.impact; })); });",
+        )
+        .unwrap_or_else(|e| panic!("axe control: {e}"));
+    assert!(
+        control
+            .as_array()
+            .is_some_and(|v| v.iter().any(|v| v == "image-alt:critical")),
+        "axe reports an image without alt text: {control}"
+    );
 }
 
 /// Search (English word forms, Chinese without spaces, filters, keyboard), previews of
@@ -1068,16 +1139,28 @@ fn reader_features_served_and_from_disk() {
             person: "people/yuan-jiajun/",
             summary: "Party secretary of Chongqing",
             pages: &[
-                "", "meetings/", "articles/", "meetings/fourth-plenary/", "people/yuan-jiajun/",
-                "topics/soe-reform/", "organizations/cq-committee/", "articles/zh-report/",
-                "articles/reform-press-conference/", "search/?q=reform", "404.html",
+                "",
+                "meetings/",
+                "articles/",
+                "meetings/fourth-plenary/",
+                "people/yuan-jiajun/",
+                "topics/soe-reform/",
+                "organizations/cq-committee/",
+                "articles/zh-report/",
+                "articles/reform-press-conference/",
+                "search/?q=reform",
+                "404.html",
             ],
         },
         Expect {
             root: repo.clone(),
             base: "chongqing-briefing/",
             english: ("reform", "reforms"),
-            chinese: ("曾菁华", "Zeng Jinghua", "articles/cq-three-priorities-2024/#p9"),
+            chinese: (
+                "曾菁华",
+                "Zeng Jinghua",
+                "articles/cq-three-priorities-2024/#p9",
+            ),
             source: "Chongqing Daily",
             year: "2024",
             cite_page: "topics/modern-industrial-system/",
@@ -1086,10 +1169,17 @@ fn reader_features_served_and_from_disk() {
             person: "people/yuan-jiajun/",
             summary: "in all the articles that name him",
             pages: &[
-                "", "people/", "topics/", "organizations/", "meetings/cq-6-4-plenary/",
-                "people/zeng-jinghua/", "topics/modern-industrial-system/",
-                "organizations/cq-sasac/", "articles/cq-three-priorities-2024/",
-                "search/?q=reform", "404.html",
+                "",
+                "people/",
+                "topics/",
+                "organizations/",
+                "meetings/cq-6-4-plenary/",
+                "people/zeng-jinghua/",
+                "topics/modern-industrial-system/",
+                "organizations/cq-sasac/",
+                "articles/cq-three-priorities-2024/",
+                "search/?q=reform",
+                "404.html",
             ],
         },
     ];
@@ -1103,7 +1193,11 @@ fn reader_features_served_and_from_disk() {
         step(&format!("{}: served: search and previews", x.base));
         if let Some(axe) = &axe {
             check_accessibility(&browser, &base, x, axe);
-            step(&format!("{}: served: axe on {} pages", x.base, x.pages.len()));
+            step(&format!(
+                "{}: served: axe on {} pages",
+                x.base,
+                x.pages.len()
+            ));
         }
         drop(server);
         let out = tmp.path().join(format!("site-{n}"));

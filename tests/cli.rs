@@ -61,6 +61,7 @@ fn every_page_of_the_address_table_is_written() {
     let mut expected: Vec<String> = vec![
         "index.html".into(),
         "search/index.html".into(),
+        "search/index.js".into(),
         "atom.xml".into(),
         "sitemap.xml".into(),
         "robots.txt".into(),
@@ -344,8 +345,8 @@ fn meetings_people_topics_and_organizations_show_their_fields() {
     ] {
         assert!(m.contains(text), "the meeting page lacks {text:?}");
     }
-    // The short title is for lists; at least search knows it.
-    assert!(read(&out, "search-index.json").contains("6th Committee, 4th Plenary"));
+    // The short title is for lists; at least search knows it (among the meeting's names).
+    assert!(read(&out, "search/d/0.js").contains("6th Committee, 4th Plenary"));
     // Date precision is kept as given.
     let month = read(&out, "meetings/mobilization-meeting/index.html");
     assert!(month.contains("February 2023"));

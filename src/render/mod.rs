@@ -388,9 +388,8 @@ fn with_previews(site: &Site, shared: &SharedContext, page: &Page, mut html: Str
     if let Some(json) = shared.previews.for_page(site, &html)
         && let Some(at) = html.rfind("</body>")
     {
-        let script = format!(
-            "<script type=\"application/json\" id=\"briefing-previews\">{json}</script>\n"
-        );
+        let script =
+            format!("<script type=\"application/json\" id=\"briefing-previews\">{json}</script>\n");
         html.insert_str(at, &script);
     }
     html

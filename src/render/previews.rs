@@ -58,7 +58,9 @@ impl Previews {
                 entities.insert(path, json);
             } else if let (Some(&article), Some(n)) = (
                 self.articles.get(path),
-                fragment.strip_prefix('p').and_then(|n| n.parse::<u32>().ok()),
+                fragment
+                    .strip_prefix('p')
+                    .and_then(|n| n.parse::<u32>().ok()),
             ) {
                 cites.insert(target, (article, n));
             }

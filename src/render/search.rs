@@ -73,11 +73,16 @@ pub struct Document<'a> {
     pub units: Vec<Cow<'a, str>>,
 }
 
-/// What [`analyze`] finds in one document: each term and the units it occurs in, by term.
+/// What [`analyze`] finds in one document: each term and the units it occurs in, by term
+/// (flat, so that a document's analysis is three allocations).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Terms {
-    /// Sorted by term; units ascending.
-    pub terms: Vec<(Box<str>, Vec<u32>)>,
+    /// The terms, one after the other, in byte order.
+    text: String,
+    /// Per term: where its text and its units end.
+    ends: Vec<(u32, u32)>,
+    /// The units of every term.
+    units: Vec<u32>,
 }
 
 /// A small fast hasher for short keys (FxHash).
@@ -135,7 +140,8 @@ pub fn stem(word: &str) -> Cow<'_, str> {
         if base.len() >= 3 && base.bytes().any(is_vowel) {
             let bb = base.as_bytes();
             let n = bb.len();
-            let undouble = bb[n - 1] == bb[n - 2] && !is_vowel(bb[n - 1]) && !b"lsz".contains(&bb[n - 1]);
+            let undouble =
+                bb[n - 1] == bb[n - 2] && !is_vowel(bb[n - 1]) && !b"lsz".contains(&bb[n - 1]);
             let base = if undouble { &base[..n - 1] } else { base };
             return Cow::Owned(base.to_string());
         }
@@ -199,7 +205,10 @@ fn for_each_token(text: &str, f: &mut impl FnMut(&str, bool)) {
 fn split_run(run: &str, f: &mut impl FnMut(&str, bool)) {
     let normal: String = run.nfkc().flat_map(char::to_lowercase).collect();
     let mut start: Option<(usize, bool)> = None;
-    for (at, c) in normal.char_indices().chain(std::iter::once((normal.len(), ' '))) {
+    for (at, c) in normal
+        .char_indices()
+        .chain(std::iter::once((normal.len(), ' ')))
+    {
         let class = c.is_alphanumeric().then(|| is_cjk_letter(c));
         match (start, class) {
             (Some((_, cjk)), Some(now)) if now == cjk => {}
@@ -240,51 +249,271 @@ fn cjk_terms(run: &str, f: &mut impl FnMut(&str, bool)) {
 /// The terms of one document and the units each occurs in. Pure: the same units always give
 /// the same result.
 pub fn analyze(units: &[Cow<str>]) -> Terms {
-    // Each distinct token is looked at once: token → term number (or none, a stop word).
-    let mut seen: FxMap<Box<str>, u32> = FxMap::default();
-    let mut terms: Vec<(Box<str>, Vec<u32>)> = Vec::new();
-    let mut numbers: FxMap<Box<str>, u32> = FxMap::default();
+    let mut a = Analyzer::default();
     for (u, text) in units.iter().enumerate() {
-        let u = u as u32;
-        for_each_token(text, &mut |token, is_word| {
-            let n = match seen.get(token) {
-                Some(&n) => n,
-                None => {
-                    let term = if is_word {
-                        word_term(token)
-                    } else {
-                        Some(Cow::Borrowed(token))
-                    };
-                    let n = match term {
-                        None => u32::MAX,
-                        Some(term) => match numbers.get(&*term) {
-                            Some(&n) => n,
-                            None => {
-                                let n = terms.len() as u32;
-                                numbers.insert(term.clone().into(), n);
-                                terms.push((term.into(), Vec::new()));
-                                n
-                            }
-                        },
-                    };
-                    seen.insert(token.into(), n);
-                    n
-                }
-            };
-            if let Some((_, list)) = terms.get_mut(n as usize)
-                && list.last() != Some(&u)
-            {
-                list.push(u);
-            }
-        });
+        a.unit(u as u32, text);
     }
-    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Terms { terms }
+    a.finish()
+}
+
+impl Terms {
+    /// Each term (in byte order) and the units it occurs in (ascending).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u32])> {
+        let mut text_at = 0;
+        let mut unit_at = 0;
+        self.ends.iter().map(move |&(text_end, unit_end)| {
+            let (t, u) = (text_at, unit_at);
+            text_at = text_end as usize;
+            unit_at = unit_end as usize;
+            (&self.text[t..text_at], &self.units[u..unit_at])
+        })
+    }
+
+    /// How many terms.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
+
+/// A token of at most 16 bytes, lowercase, packed into two words, with its length.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+struct Packed(u64, u64, u32);
+
+impl Packed {
+    /// `bytes` (at most 16), lowercased when `ascii_alnum` (then every byte is an ASCII letter
+    /// or digit, and setting bit 5 lowercases letters and keeps digits).
+    fn new(bytes: &[u8], ascii_alnum: bool) -> Packed {
+        Packed::within(bytes, 0, bytes.len(), ascii_alnum)
+    }
+
+    /// The token `text[start..start + len]`, read as two words straight from `text` when 16
+    /// bytes are there (no copy), masked to its length.
+    fn within(text: &[u8], start: usize, len: usize, ascii_alnum: bool) -> Packed {
+        let word = |at: usize| -> u64 {
+            match text.get(at..at + 8) {
+                Some(b) => u64::from_le_bytes(b.try_into().unwrap_or_default()),
+                None => {
+                    let mut buf = [0u8; 8];
+                    for (k, slot) in buf.iter_mut().enumerate() {
+                        *slot = text.get(at + k).copied().unwrap_or(0);
+                    }
+                    u64::from_le_bytes(buf)
+                }
+            }
+        };
+        let mask = |k: usize| {
+            if k >= 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * k)) - 1
+            }
+        };
+        let (m0, m1) = (mask(len.min(8)), mask(len.saturating_sub(8)));
+        let mut w0 = word(start) & m0;
+        let mut w1 = if len > 8 { word(start + 8) & m1 } else { 0 };
+        if ascii_alnum {
+            w0 |= 0x2020_2020_2020_2020 & m0;
+            w1 |= 0x2020_2020_2020_2020 & m1;
+        }
+        Packed(w0, w1, len as u32)
+    }
+
+    fn hash(&self) -> u64 {
+        let h = (self.0 ^ ((self.2 as u64) << 59)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ self.1.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+        h ^ (h >> 29)
+    }
+
+    fn text(&self) -> String {
+        let mut buf = [0u8; 16];
+        buf[..8].copy_from_slice(&self.0.to_le_bytes());
+        buf[8..].copy_from_slice(&self.1.to_le_bytes());
+        String::from_utf8_lossy(&buf[..self.2 as usize]).into_owned()
+    }
+}
+
+/// One document's tokens, each distinct token looked at once. Short tokens (nearly all) are
+/// packed into two machine words and found in an open-addressing table without copying or
+/// hashing byte by byte; most of a build's search time is this loop.
+#[derive(Default)]
+struct Analyzer {
+    /// (token, term + 1) per slot; term 0 is an empty slot, `u32::MAX` a stop word.
+    slots: Vec<(Packed, u32)>,
+    used: usize,
+    /// Tokens longer than 16 bytes → term.
+    long: FxMap<Box<str>, u32>,
+    /// Terms: their text and number; the last unit each was seen in.
+    term_ids: FxMap<Box<str>, u32>,
+    term_text: Vec<Box<str>>,
+    last_unit: Vec<u32>,
+    /// (term, unit), in unit order.
+    pairs: Vec<(u32, u32)>,
+}
+
+const STOP: u32 = u32::MAX;
+
+impl Analyzer {
+    fn unit(&mut self, u: u32, text: &str) {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 && !b.is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut ascii = true;
+            while i < bytes.len() {
+                let c = bytes[i];
+                if c >= 0x80 {
+                    ascii = false;
+                } else if !c.is_ascii_alphanumeric() {
+                    break;
+                }
+                i += 1;
+            }
+            let run = &text[start..i];
+            if ascii && run.len() <= 16 {
+                let term = self.short(Packed::within(bytes, start, run.len(), true), true);
+                self.seen(term, u);
+            } else if ascii {
+                self.token(run, true, true, u);
+            } else {
+                split_run(run, &mut |token, is_word| {
+                    self.token(token, false, is_word, u)
+                });
+            }
+        }
+    }
+
+    /// A token: `ascii` ones may hold capitals; others are already lowercase.
+    fn token(&mut self, raw: &str, ascii: bool, is_word: bool, u: u32) {
+        let term = if raw.len() <= 16 {
+            self.short(Packed::new(raw.as_bytes(), ascii), is_word)
+        } else {
+            let lower = raw.to_ascii_lowercase();
+            match self.long.get(lower.as_str()) {
+                Some(&t) => t,
+                None => {
+                    let t = self.term(&lower, is_word);
+                    self.long.insert(lower.into(), t);
+                    t
+                }
+            }
+        };
+        self.seen(term, u);
+    }
+
+    fn seen(&mut self, term: u32, u: u32) {
+        if term != STOP && self.last_unit[term as usize] != u {
+            self.last_unit[term as usize] = u;
+            self.pairs.push((term, u));
+        }
+    }
+
+    fn short(&mut self, key: Packed, is_word: bool) -> u32 {
+        if self.slots.is_empty() {
+            self.slots = vec![(Packed::default(), 0); 256];
+        }
+        let mask = self.slots.len() - 1;
+        let mut s = key.hash() as usize & mask;
+        loop {
+            let (k, t) = self.slots[s];
+            if t == 0 {
+                break;
+            }
+            if k == key {
+                return if t == STOP { STOP } else { t - 1 };
+            }
+            s = (s + 1) & mask;
+        }
+        let term = self.term(&key.text(), is_word);
+        self.slots[s] = (key, if term == STOP { STOP } else { term + 1 });
+        self.used += 1;
+        if self.used * 2 > self.slots.len() {
+            self.grow();
+        }
+        term
+    }
+
+    /// The term of a lowercase token seen for the first time.
+    fn term(&mut self, lower: &str, is_word: bool) -> u32 {
+        let term = if is_word {
+            word_term(lower)
+        } else {
+            Some(Cow::Borrowed(lower))
+        };
+        let Some(t) = term else { return STOP };
+        if let Some(&id) = self.term_ids.get(&*t) {
+            return id;
+        }
+        let id = self.term_text.len() as u32;
+        let t: Box<str> = t.into();
+        self.term_ids.insert(t.clone(), id);
+        self.term_text.push(t);
+        self.last_unit.push(u32::MAX);
+        id
+    }
+
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        let mut slots = vec![(Packed::default(), 0); size];
+        for &(k, t) in self.slots.iter().filter(|(_, t)| *t != 0) {
+            let mut s = k.hash() as usize & (size - 1);
+            while slots[s].1 != 0 {
+                s = (s + 1) & (size - 1);
+            }
+            slots[s] = (k, t);
+        }
+        self.slots = slots;
+    }
+
+    fn finish(self) -> Terms {
+        let n = self.term_text.len();
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order
+            .sort_unstable_by(|&a, &b| self.term_text[a as usize].cmp(&self.term_text[b as usize]));
+        // Units of each term, gathered by a counting sort (pairs are in unit order).
+        let mut start = vec![0u32; n + 1];
+        for &(t, _) in &self.pairs {
+            start[t as usize + 1] += 1;
+        }
+        for t in 0..n {
+            start[t + 1] += start[t];
+        }
+        let mut fill = start.clone();
+        let mut by_term = vec![0u32; self.pairs.len()];
+        for &(t, u) in &self.pairs {
+            by_term[fill[t as usize] as usize] = u;
+            fill[t as usize] += 1;
+        }
+        let mut out = Terms {
+            text: String::with_capacity(self.term_text.iter().map(|t| t.len()).sum()),
+            ends: Vec::with_capacity(n),
+            units: Vec::with_capacity(self.pairs.len()),
+        };
+        for t in order {
+            let t = t as usize;
+            out.text.push_str(&self.term_text[t]);
+            out.units
+                .extend_from_slice(&by_term[start[t] as usize..start[t + 1] as usize]);
+            out.ends
+                .push((out.text.len() as u32, out.units.len() as u32));
+        }
+        out
+    }
 }
 
 /// The documents of the site, in index order ([`KIND_ORDER`], then by id).
 pub fn documents(site: &Site) -> Vec<Document<'_>> {
-    let plain = |md: &crate::model::Markdown| -> Cow<'_, str> { Cow::Owned(text_of(site.field(md))) };
+    let plain =
+        |md: &crate::model::Markdown| -> Cow<'_, str> { Cow::Owned(text_of(site.field(md))) };
     let mut docs = Vec::new();
     for kind in KIND_ORDER {
         for e in site.all(kind) {
@@ -297,7 +526,12 @@ pub fn documents(site: &Site) -> Vec<Document<'_>> {
                     let a = &site.articles[i];
                     names.extend(a.original_title.as_deref());
                     source = Some(a.source.as_str());
-                    units.extend(site.bodies[i].paragraphs.iter().map(|p| Cow::Borrowed(p.as_str())));
+                    units.extend(
+                        site.bodies[i]
+                            .paragraphs
+                            .iter()
+                            .map(|p| Cow::Borrowed(p.as_str())),
+                    );
                 }
                 Kind::Meeting => {
                     let m = &site.meetings[i];
@@ -307,9 +541,18 @@ pub fn documents(site: &Site) -> Vec<Document<'_>> {
                 }
                 Kind::Person => {
                     let p = &site.people[i];
-                    names.extend(p.name_local.iter().chain(&p.aliases).map(|n| n.value.as_str()));
+                    names.extend(
+                        p.name_local
+                            .iter()
+                            .chain(&p.aliases)
+                            .map(|n| n.value.as_str()),
+                    );
                     units.extend(p.summary.as_ref().map(plain));
-                    units.extend(p.positions.iter().map(|pos| Cow::Borrowed(pos.title.as_str())));
+                    units.extend(
+                        p.positions
+                            .iter()
+                            .map(|pos| Cow::Borrowed(pos.title.as_str())),
+                    );
                 }
                 Kind::Topic => {
                     let t = &site.topics[i];
@@ -319,7 +562,12 @@ pub fn documents(site: &Site) -> Vec<Document<'_>> {
                 }
                 Kind::Organization => {
                     let o = &site.organizations[i];
-                    names.extend(o.name_local.iter().chain(&o.aliases).map(|n| n.value.as_str()));
+                    names.extend(
+                        o.name_local
+                            .iter()
+                            .chain(&o.aliases)
+                            .map(|n| n.value.as_str()),
+                    );
                     units.extend(o.summary.as_ref().map(plain));
                 }
             }
@@ -354,7 +602,9 @@ pub fn text_of(html: &str) -> String {
         let tag = &rest[lt..lt + gt + 1];
         rest = &rest[lt + gt + 1..];
         if tag.starts_with("<sup class=\"cite\"") {
-            rest = rest.find("</sup>").map_or("", |i| &rest[i + "</sup>".len()..]);
+            rest = rest
+                .find("</sup>")
+                .map_or("", |i| &rest[i + "</sup>".len()..]);
         }
     }
     text.push_str(rest);
@@ -369,7 +619,11 @@ pub fn text_of(html: &str) -> String {
     let mut rest = text.as_str();
     while let Some(open) = rest.find('(') {
         let close = rest[open..].find(')').map(|c| open + c);
-        let empty = close.is_some_and(|c| rest[open + 1..c].chars().all(|ch| " ,;".contains(ch) || ch.is_whitespace()));
+        let empty = close.is_some_and(|c| {
+            rest[open + 1..c]
+                .chars()
+                .all(|ch| " ,;".contains(ch) || ch.is_whitespace())
+        });
         match close {
             Some(c) if empty => {
                 out.push_str(rest[..open].trim_end());
@@ -389,7 +643,6 @@ pub fn text_of(html: &str) -> String {
 pub fn build(site: &Site) -> Vec<(String, Vec<u8>)> {
     let mut timer = crate::Timer::new();
     let docs = documents(site);
-    timer.lap("search: documents");
     let terms: Vec<Terms> = docs.par_iter().map(|d| analyze(&d.units)).collect();
     timer.lap("search: analyze");
     let out = merge(&docs, &terms);
@@ -412,7 +665,7 @@ pub fn merge(docs: &[Document], terms: &[Terms]) -> Vec<(String, Vec<u8>)> {
             let mut postings: FxMap<&str, (u32, String)> = FxMap::default();
             for (d, doc_terms) in terms.iter().enumerate() {
                 let d = d as u32;
-                for (term, units) in &doc_terms.terms {
+                for (term, units) in doc_terms.iter() {
                     if part(term) != p {
                         continue;
                     }
@@ -431,8 +684,6 @@ pub fn merge(docs: &[Document], terms: &[Terms]) -> Vec<(String, Vec<u8>)> {
         .collect();
     let mut sorted: Vec<(&str, String)> = parts.into_iter().flatten().collect();
     sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let mut timer = crate::Timer::new();
-    timer.lap("merge: postings");
     let groups = shard_groups(&sorted);
     let mut files: Vec<(String, Vec<u8>)> = groups
         .par_iter()
@@ -451,13 +702,14 @@ pub fn merge(docs: &[Document], terms: &[Terms]) -> Vec<(String, Vec<u8>)> {
             (format!("search/s/{n}.js"), js.into_bytes())
         })
         .collect();
-    timer.lap("merge: shards");
     let (chunk_starts, chunks) = chunk_docs(docs);
-    timer.lap("merge: chunks");
     files.extend(chunks);
     let sizes: Vec<usize> = files.iter().take(groups.len()).map(|f| f.1.len()).collect();
     let keys: Vec<&str> = groups.iter().map(|(k, _)| k.as_str()).collect();
-    files.push(("search/index.js".into(), manifest(docs, &keys, &sizes, &chunk_starts).into_bytes()));
+    files.push((
+        "search/index.js".into(),
+        manifest(docs, &keys, &sizes, &chunk_starts).into_bytes(),
+    ));
     files
 }
 
@@ -486,7 +738,9 @@ fn split_group(
             j += 1;
         }
         // Terms no longer than the key stay in its own shard; longer ones may split further.
-        let exact = (i..j).take_while(|&k| sorted[k].0.chars().count() <= depth).count();
+        let exact = (i..j)
+            .take_while(|&k| sorted[k].0.chars().count() <= depth)
+            .count();
         if bytes > SHARD_BYTES && j - i > exact + 1 {
             if exact > 0 {
                 out.push((key.to_string(), i..i + exact));
@@ -561,7 +815,10 @@ fn manifest(docs: &[Document], keys: &[&str], sizes: &[usize], chunks: &[usize])
     let kinds: Vec<serde_json::Value> = KIND_ORDER
         .iter()
         .map(|k| {
-            let first = docs.iter().position(|d| d.entity.kind == *k).unwrap_or(docs.len());
+            let first = docs
+                .iter()
+                .position(|d| d.entity.kind == *k)
+                .unwrap_or(docs.len());
             let count = docs.iter().filter(|d| d.entity.kind == *k).count();
             serde_json::json!([k.noun(), first, first + count])
         })
@@ -713,7 +970,10 @@ mod tests {
     fn cjk_bigrams_and_last_character() {
         assert_eq!(terms("营商环境"), ["营商", "商环", "环境", "境"]);
         assert_eq!(terms("a\u{2028}b — “Reform”"), ["reform"]);
-        assert_eq!(terms("袁家军主持。GDP增长"), ["袁家", "家军", "军主", "主持", "持", "gdp", "增长", "长"]);
+        assert_eq!(
+            terms("袁家军主持。GDP增长"),
+            ["袁家", "家军", "军主", "主持", "持", "gdp", "增长", "长"]
+        );
         assert_eq!(terms("市"), ["市"]);
     }
 
@@ -726,12 +986,50 @@ mod tests {
 
     #[test]
     fn analyze_lists_units_per_term() {
-        let units: Vec<Cow<str>> = vec!["Reform office".into(), "Reforms go on.".into(), "Nothing.".into(), "reforming".into()];
+        let units: Vec<Cow<str>> = vec![
+            "Reform office".into(),
+            "Reforms go on.".into(),
+            "Nothing.".into(),
+            "reforming".into(),
+        ];
         let t = analyze(&units);
-        let reform = t.terms.iter().find(|(k, _)| &**k == "reform").unwrap();
-        assert_eq!(reform.1, vec![0, 1, 3]);
+        let list: Vec<(&str, &[u32])> = t.iter().collect();
+        assert_eq!(
+            list,
+            [
+                ("go", &[1][..]),
+                ("noth", &[2][..]),
+                ("office", &[0][..]),
+                ("reform", &[0, 1, 3][..]),
+            ]
+        );
         assert_eq!(analyze(&units), t, "pure");
-        assert!(t.terms.windows(2).all(|w| w[0].0 < w[1].0), "sorted");
+    }
+
+    #[test]
+    fn analyze_agrees_with_the_term_rules() {
+        // Whatever the path (ASCII words, mixed runs, CJK, case), the terms of a text are the
+        // ones `for_each_term` gives, with the units they are in.
+        let units: Vec<Cow<str>> = vec![
+            "Yuan Jiajun · 袁家军".into(),
+            "REFORMS of the Reform Office; reform’s café, CAFÉ — 营商环境 and 营商".into(),
+            "ＧＤＰ grew; gdp grows, 2024 and 2024".into(),
+        ];
+        let mut expected: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+        for (u, text) in units.iter().enumerate() {
+            for_each_term(text, &mut |t| {
+                let list = expected.entry(t.to_string()).or_default();
+                if list.last() != Some(&(u as u32)) {
+                    list.push(u as u32);
+                }
+            });
+        }
+        let t = analyze(&units);
+        let got: std::collections::BTreeMap<String, Vec<u32>> =
+            t.iter().map(|(k, v)| (k.to_string(), v.to_vec())).collect();
+        assert_eq!(got, expected);
+        assert!(got.contains_key("营商") && got.contains_key("café") && got.contains_key("gdp"));
+        assert_eq!(got["reform"], [1]);
     }
 
     #[test]
