@@ -524,8 +524,6 @@
         r.groups.forEach(function (g) { g.items.slice(0, 3).forEach(function (it) { top.push(it); }); });
         top.sort(function (a, b) { return b.score - a.score; });
         top = top.slice(0, 8);
-        var byGroup = {};
-        top.forEach(function (it) { byGroup[it.doc] = true; });
         return loadDocs(top.map(function (it) { return it.doc; })).then(function () {
           if (mine !== serial) return;
           list.textContent = "";
