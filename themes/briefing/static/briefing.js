@@ -322,6 +322,8 @@
       end = Math.min(text.length, start + width);
       var space = text.lastIndexOf(" ", start);
       if (start > 0 && space > start - 15 && space >= 0) start = space + 1;
+      // Never cut a marked word in two.
+      ranges.forEach(function (r) { if (r[0] < end && end < r[1]) end = r[1]; });
     }
     if (start > 0) el.appendChild(document.createTextNode("…"));
     var at = start;
