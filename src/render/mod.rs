@@ -254,13 +254,19 @@ pub fn render(
     let shared = SharedContext::new(site, opts);
     let pages = pages(site);
     let cx = Cx::new(site);
-    let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = pages
-        .par_iter()
-        .map(|page| {
-            render_page(&cx, templates, &shared, &style, opts, page)
-                .map(|html| (page.file(), html.into_bytes()))
-        })
-        .collect();
+    // The search index is built beside the pages, filling the gaps in their parallel work.
+    let (results, search_files): (Vec<Result<(String, Vec<u8>), Diagnostic>>, _) = rayon::join(
+        || {
+            pages
+                .par_iter()
+                .map(|page| {
+                    render_page(&cx, templates, &shared, &style, opts, page)
+                        .map(|html| (page.file(), html.into_bytes()))
+                })
+                .collect()
+        },
+        || search::build(site),
+    );
     let mut output = Output::default();
     for result in results {
         match result {
@@ -286,9 +292,7 @@ pub fn render(
             .insert("syntax.css".into(), crate::highlight::css().into_bytes());
     }
     feeds::add(site, &pages, opts, &mut output);
-    let mut timer = crate::Timer::new();
-    output.files.extend(search::build(site));
-    timer.lap("render: search index");
+    output.files.extend(search_files);
     Some(output)
 }
 
