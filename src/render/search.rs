@@ -1101,4 +1101,109 @@ mod tests {
         let v: String = serde_json::from_str(&s).unwrap();
         assert_eq!(v, text);
     }
+
+    fn decode(s: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut n = 0u32;
+        for c in s.bytes() {
+            let d = DIGITS.iter().position(|&x| x == c).unwrap() as u32;
+            n = (n << 5) | (d & 31);
+            if d < 32 {
+                out.push(n);
+                n = 0;
+            }
+        }
+        out
+    }
+
+    /// The argument of `briefingSearch.<name>(…);` in a file, as JSON.
+    fn call_argument(file: &[u8], name: &str) -> serde_json::Value {
+        let text = std::str::from_utf8(file).unwrap();
+        let inner = text
+            .strip_prefix(&format!("briefingSearch.{name}("))
+            .and_then(|t| t.trim_end().strip_suffix(");"))
+            .unwrap_or_else(|| panic!("not a {name} call: {text}"));
+        let json = match name {
+            "manifest" => inner.to_string(),
+            // shard(n, {...}) and docs(n, [...]): the data after the number.
+            _ => inner.split_once(',').unwrap().1.to_string(),
+        };
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+    }
+
+    #[test]
+    fn merged_files_hold_every_posting_and_document() {
+        let doc =
+            |kind: Kind, index: u32, title: &'static str, units: Vec<&'static str>| Document {
+                entity: EntityRef { kind, index },
+                title,
+                path: format!("{}/{title}/", kind.folder()),
+                date: None,
+                year: (kind == Kind::Article).then_some(2020 + index as i32),
+                source: (kind == Kind::Article).then_some("Daily"),
+                units: units.into_iter().map(Cow::Borrowed).collect(),
+            };
+        let docs = vec![
+            doc(Kind::Meeting, 0, "m", vec!["Plenary", "Reforms approved."]),
+            doc(
+                Kind::Person,
+                0,
+                "p",
+                vec!["Yuan Jiajun · 袁家军", "Party secretary."],
+            ),
+            doc(
+                Kind::Article,
+                0,
+                "a",
+                vec!["Report", "袁家军主持。", "Reform </script> again."],
+            ),
+            doc(Kind::Article, 1, "b", vec!["Other", "Nothing here."]),
+        ];
+        let terms: Vec<Terms> = docs.iter().map(|d| analyze(&d.units)).collect();
+        let files: std::collections::BTreeMap<String, Vec<u8>> =
+            merge(&docs, &terms).into_iter().collect();
+        let manifest = call_argument(&files["search/index.js"], "manifest");
+        assert_eq!(manifest["kinds"][0], serde_json::json!(["meeting", 0, 1]));
+        assert_eq!(manifest["kinds"][4], serde_json::json!(["article", 2, 4]));
+        assert_eq!(manifest["years"], serde_json::json!([0, 0, 1, 2]));
+        assert_eq!(manifest["year0"], 2019);
+        assert_eq!(manifest["sources"], serde_json::json!(["Daily"]));
+        assert_eq!(manifest["cjk"], true);
+        // Every term's postings, decoded, are the (document, unit) pairs it occurs in.
+        let keys = manifest["shards"].as_array().unwrap();
+        let mut postings: std::collections::BTreeMap<String, Vec<(u32, u32)>> = Default::default();
+        for n in 0..keys.len() {
+            let shard = call_argument(&files[&format!("search/s/{n}.js")], "shard");
+            for (term, list) in shard.as_object().unwrap() {
+                let key = keys[n].as_str().unwrap();
+                assert!(term.starts_with(key), "{term} in the shard of {key}");
+                let nums = decode(list.as_str().unwrap());
+                let mut doc = 0;
+                let pairs = nums
+                    .chunks(2)
+                    .map(|p| {
+                        doc += p[0];
+                        (doc, p[1])
+                    })
+                    .collect();
+                postings.insert(term.to_string(), pairs);
+            }
+        }
+        assert_eq!(postings["reform"], [(0, 1), (2, 2)]);
+        assert_eq!(postings["袁家"], [(1, 0), (2, 1)]);
+        assert_eq!(postings["jiajun"], [(1, 0)]);
+        assert!(!postings.contains_key("the"));
+        // Document chunks give each document's title, address and unit texts, in order.
+        let chunks = manifest["chunks"].as_array().unwrap();
+        let mut all = Vec::new();
+        for n in 0..chunks.len() {
+            let list = call_argument(&files[&format!("search/d/{n}.js")], "docs");
+            all.extend(list.as_array().unwrap().iter().cloned());
+        }
+        assert_eq!(all.len(), docs.len());
+        assert_eq!(all[2][1], "articles/a/");
+        assert_eq!(all[2][3], "Daily");
+        assert_eq!(all[2][4][2], "Reform </script> again.");
+        assert!(!String::from_utf8_lossy(&files["search/d/0.js"]).contains("</script>"));
+    }
 }
