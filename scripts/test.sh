@@ -53,4 +53,30 @@ if ! command -v xmllint >/dev/null 2>&1; then
   fi
 fi
 
+# tests/browser.rs also checks every page type with axe-core (the npm package), injected into
+# the browser. It is installed with npm into the target folder when missing; under CI, not
+# having it is an error.
+axe_dir="${CARGO_TARGET_DIR:-target}/tmp/axe-core"
+axe="$axe_dir/node_modules/axe-core/axe.min.js"
+if [ ! -f "$axe" ]; then
+  if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing npm for axe-core" >&2
+    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y npm; } >/dev/null 2>&1 || true
+  fi
+  if command -v npm >/dev/null 2>&1; then
+    echo "test.sh: installing axe-core into $axe_dir" >&2
+    mkdir -p "$axe_dir"
+    npm install --no-audit --no-fund --silent --prefix "$axe_dir" axe-core@4.14.1 >&2 || true
+  fi
+fi
+if [ -f "$axe" ]; then
+  BRIEFING_AXE="$(cd "$(dirname "$axe")" && pwd)/axe.min.js"
+  export BRIEFING_AXE
+elif $ci; then
+  echo "test.sh: error: axe-core is needed under CI and could not be installed with npm" >&2
+  exit 1
+else
+  echo "test.sh: warning: no axe-core: the accessibility checks of tests/browser.rs will be skipped" >&2
+fi
+
 cargo test --release --locked "$@"

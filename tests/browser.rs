@@ -361,6 +361,39 @@ impl Browser {
         )
     }
 
+    /// Run `script` (a function body whose last argument is the callback to call with the
+    /// result) and return what it passes.
+    fn run_async(&self, script: &str) -> Result<Value, String> {
+        self.session_call(
+            "POST",
+            "/execute/async",
+            Some(&json!({ "script": script, "args": [] })),
+        )
+    }
+
+    /// Run `script` until it returns something other than `null` or `false`, and return that;
+    /// fail after [`SHOW`], showing the page.
+    fn wait_for(&self, what: &str, script: &str) -> Value {
+        let started = Instant::now();
+        loop {
+            let last = match self.run(script) {
+                Ok(Value::Null | Value::Bool(false)) => None,
+                Ok(value) => return value,
+                Err(e) => Some(e),
+            };
+            if started.elapsed() > SHOW {
+                let page = self
+                    .run("return location.href + '\\n' + document.body.innerText")
+                    .unwrap_or_else(Value::String);
+                panic!(
+                    "{what}: not seen within {SHOW:?} (last error: {last:?})\n--- the page\n{}",
+                    page.as_str().unwrap_or_default()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Like [`Browser::run`], failing the test on an error.
     fn eval(&self, script: &str) -> Value {
         self.run(script)
@@ -756,6 +789,431 @@ fn browser_follows_edits_without_being_told() {
     drop(browser);
     drop(server);
     step("done");
+}
+
+/// axe-core's `axe.min.js`: `BRIEFING_AXE`, or where `scripts/test.sh` installs it. Missing, it
+/// fails the test under CI and skips the accessibility checks (loudly) elsewhere.
+fn axe_source() -> Option<String> {
+    let path = std::env::var_os("BRIEFING_AXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("axe-core/node_modules/axe-core/axe.min.js")
+        });
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            let message = format!(
+                "axe-core not found at {} ({e}): scripts/test.sh installs it with npm",
+                path.display()
+            );
+            if in_ci() {
+                panic!("{message}");
+            }
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n!!! SKIPPED: accessibility checks: {message}\n"
+            );
+            None
+        }
+    }
+}
+
+/// What one site is expected to show.
+struct Expect {
+    /// Site folder.
+    root: PathBuf,
+    /// Path part of its `base_url`.
+    base: &'static str,
+    /// An English query and a word form it must mark in some result.
+    english: (&'static str, &'static str),
+    /// A Chinese query, the title of the person it finds, and a paragraph result (address
+    /// ending) where the marked words are.
+    chinese: (&'static str, &'static str, &'static str),
+    /// A source and a year to filter the English query by.
+    source: &'static str,
+    year: &'static str,
+    /// A page with a quoted citation, and the quoted words.
+    cite_page: &'static str,
+    quote: &'static str,
+    /// A page with a link to a person, the person's address and words of their summary.
+    person_page: &'static str,
+    person: &'static str,
+    summary: &'static str,
+    /// One page of each kind, for axe.
+    pages: &'static [&'static str],
+}
+
+/// Address of `path` (site-relative, `` or ending in `/`) under `base`.
+fn address(base: &str, path: &str, offline: bool) -> String {
+    if offline && (path.is_empty() || path.ends_with('/')) {
+        format!("{base}{path}index.html")
+    } else {
+        format!("{base}{path}")
+    }
+}
+
+/// Search results of the search page, once it has settled: `[{kind, title, href, marks}]`.
+const RESULTS: &str = "var s = document.getElementById('search-status'); \
+    if (!s || !s.textContent || s.textContent === 'Searching…') return null; \
+    return Array.prototype.map.call(document.querySelectorAll('#search-results li.result'), function (li) { \
+      var a = li.querySelector('a'); \
+      return {kind: li.closest('section').getAttribute('data-kind'), title: a.textContent, href: a.href, \
+        marks: Array.prototype.map.call(li.querySelectorAll('mark'), function (m) { return m.textContent; })}; });";
+
+fn search(browser: &Browser, base: &str, query: &str, offline: bool) -> Vec<Value> {
+    browser.open(&format!("{}?{query}", address(base, "search/", offline)));
+    let results = browser.wait_for(&format!("results of {query}"), RESULTS);
+    results.as_array().cloned().unwrap_or_default()
+}
+
+/// Search, previews and keyboard use on one site, served (`offline` false) or from disk.
+fn check_reader_features(browser: &Browser, base: &str, x: &Expect, offline: bool) {
+    let (query, form) = x.english;
+    let found = search(browser, base, &format!("q={query}"), offline);
+    assert!(
+        found.iter().any(|r| r["marks"].as_array().is_some_and(|m| m
+            .iter()
+            .any(|m| m.as_str().is_some_and(|m| m.eq_ignore_ascii_case(form))))),
+        "`{query}` marks `{form}` in some result ({base}): {found:#?}"
+    );
+    let kinds: Vec<&str> = found.iter().filter_map(|r| r["kind"].as_str()).collect();
+    let mut groups = kinds.clone();
+    groups.dedup();
+    let order = ["meeting", "person", "topic", "organization", "article"];
+    assert!(
+        groups
+            .windows(2)
+            .all(|w| order.iter().position(|k| *k == w[0]) < order.iter().position(|k| *k == w[1])),
+        "results are grouped by kind in order: {kinds:?}"
+    );
+    // A result links to its page (and a paragraph hit to its paragraph), loading there.
+    for r in &found {
+        let href = r["href"].as_str().unwrap_or_default();
+        assert!(href.starts_with(base), "{href} is inside the site {base}");
+    }
+
+    let (zh, person, paragraph) = x.chinese;
+    let paragraph = if offline {
+        paragraph.replace("/#", "/index.html#")
+    } else {
+        paragraph.to_string()
+    };
+    let found = search(browser, base, &format!("q={zh}"), offline);
+    assert!(
+        found
+            .iter()
+            .any(|r| r["kind"] == "person" && r["title"] == person),
+        "`{zh}` finds the person {person}: {found:#?}"
+    );
+    assert!(
+        found.iter().any(
+            |r| r["href"].as_str().is_some_and(|h| h.ends_with(&paragraph))
+                && r["marks"]
+                    .as_array()
+                    .is_some_and(|m| m.iter().any(|m| m == zh))
+        ),
+        "`{zh}` finds the paragraph {paragraph} with the words marked: {found:#?}"
+    );
+
+    // Filters: by kind, by source, by year (from the address, and from the form).
+    let articles = search(browser, base, &format!("q={query}&kind=article"), offline);
+    assert!(
+        !articles.is_empty() && articles.iter().all(|r| r["kind"] == "article"),
+        "kind filter: {articles:#?}"
+    );
+    let source = search(
+        browser,
+        base,
+        &format!("q={query}&source={}", x.source.replace(' ', "%20")),
+        offline,
+    );
+    assert!(!source.is_empty(), "source filter finds something");
+    let metas = browser.eval("return Array.prototype.map.call(document.querySelectorAll('#search-results li.result .meta'), function (m) { return m.textContent; });");
+    assert!(
+        metas.as_array().is_some_and(|m| m.len() == source.len()
+            && m.iter()
+                .all(|m| m.as_str().is_some_and(|m| m.contains(x.source)))),
+        "every result of the source filter is from {}: {metas}",
+        x.source
+    );
+    let all = search(browser, base, &format!("q={query}"), offline);
+    browser.eval(&format!(
+        "var y = document.getElementById('search-year'); y.value = {}; \
+         document.getElementById('search-status').textContent = ''; \
+         y.dispatchEvent(new Event('change')); return true;",
+        js(x.year)
+    ));
+    let by_year = browser.wait_for("results of the year filter", RESULTS);
+    let by_year = by_year.as_array().cloned().unwrap_or_default();
+    assert!(
+        !by_year.is_empty() && by_year.len() < all.len(),
+        "year filter narrows: {} of {}",
+        by_year.len(),
+        all.len()
+    );
+    let metas = browser.eval("return Array.prototype.map.call(document.querySelectorAll('#search-results li.result'), function (li) { var m = li.querySelector('.meta'); return m ? m.textContent : ''; });");
+    assert!(
+        metas.as_array().is_some_and(|m| m
+            .iter()
+            .all(|m| m.as_str().is_some_and(|m| m.contains(x.year)))),
+        "every result of the year filter is dated {}: {metas}",
+        x.year
+    );
+
+    // Keyboard: ↓ from the box goes to the first result, ↑ back; `/` focuses the box.
+    let keys = browser.eval(
+        "var i = document.getElementById('search-input'); i.focus(); \
+         function key(el, k) { el.dispatchEvent(new KeyboardEvent('keydown', {key: k, bubbles: true, cancelable: true})); } \
+         key(i, 'ArrowDown'); var first = document.activeElement.className; \
+         key(document.activeElement, 'ArrowUp'); var back = document.activeElement.id; \
+         document.activeElement.blur(); key(document.body, '/'); \
+         return [first, back, document.activeElement.id];",
+    );
+    assert_eq!(
+        keys,
+        json!(["result-link", "search-input", "search-input"]),
+        "keyboard on the search page"
+    );
+
+    // The box on every page: quick results, arrows, Escape.
+    browser.open(&address(base, "", offline));
+    browser.eval(&format!(
+        "var q = document.getElementById('q'); q.focus(); q.value = {}; \
+         q.dispatchEvent(new Event('input', {{bubbles: true}})); return true;",
+        js(query)
+    ));
+    let options = browser.wait_for(
+        "quick results",
+        "var l = document.getElementById('q-suggestions'); \
+         return l && !l.hidden && l.querySelectorAll('[role=option]').length;",
+    );
+    assert!(
+        options.as_u64().unwrap_or(0) >= 2,
+        "quick results: {options}"
+    );
+    let keyed = browser.eval(
+        "var q = document.getElementById('q'); \
+         function key(k) { q.dispatchEvent(new KeyboardEvent('keydown', {key: k, bubbles: true, cancelable: true})); } \
+         key('ArrowDown'); var active = q.getAttribute('aria-activedescendant'); \
+         key('Escape'); return [active, document.getElementById('q-suggestions').hidden, q.getAttribute('aria-expanded')];",
+    );
+    assert_eq!(
+        keyed,
+        json!(["q-option-0", true, "false"]),
+        "quick results by keyboard"
+    );
+
+    // A citation: focused, it previews the paragraph with the quoted words marked; the link
+    // itself goes to the paragraph (scripts off, it still does).
+    browser.open(&address(base, x.cite_page, offline));
+    let cite = browser.eval(&format!(
+        "var data = JSON.parse(document.getElementById('briefing-previews').textContent); \
+         var links = document.querySelectorAll('sup.cite a'); \
+         for (var i = 0; i < links.length; i++) {{ \
+           var key = Object.keys(data.c).filter(function (k) {{ return links[i].href.indexOf(k.split('#')[0]) >= 0 && links[i].href.split('#')[1] === k.split('#')[1]; }})[0]; \
+           if (key && data.c[key][2].indexOf({q}) >= 0) {{ links[i].focus(); return {{href: links[i].href}}; }} \
+         }} return null;",
+        q = js(x.quote)
+    ));
+    assert!(
+        cite["href"].as_str().is_some_and(|h| h.contains("#p")),
+        "a citation of the quote links to a paragraph: {cite}"
+    );
+    let shown = browser.wait_for(
+        "the citation preview",
+        "var p = document.getElementById('briefing-preview'); \
+         return p && !p.hidden && {text: p.innerText, marks: Array.prototype.map.call(p.querySelectorAll('mark'), function (m) { return m.textContent; }), \
+           described: document.activeElement.getAttribute('aria-describedby')};",
+    );
+    assert!(
+        shown["marks"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|m| m == x.quote)),
+        "the preview marks the quote `{}`: {shown}",
+        x.quote
+    );
+    assert_eq!(
+        shown["described"], "briefing-preview",
+        "the focused link is described by the preview"
+    );
+    let closed = browser.eval(
+        "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true})); \
+         return document.getElementById('briefing-preview').hidden;",
+    );
+    assert_eq!(closed, true, "Escape closes the preview");
+
+    // A person link: hovered, it previews the person's summary.
+    browser.open(&address(base, x.person_page, offline));
+    let hovered = browser.eval(&format!(
+        "var links = document.querySelectorAll('main a[href]'); \
+         for (var i = 0; i < links.length; i++) {{ if (links[i].href.indexOf({p}) >= 0) {{ \
+           links[i].dispatchEvent(new MouseEvent('mouseover', {{bubbles: true}})); return links[i].href; }} }} return null;",
+        p = js(x.person)
+    ));
+    assert!(
+        hovered.is_string(),
+        "{} links to {}",
+        x.person_page,
+        x.person
+    );
+    let shown = browser.wait_for(
+        "the person preview",
+        "var p = document.getElementById('briefing-preview'); return p && !p.hidden && p.innerText;",
+    );
+    assert!(
+        shown.as_str().is_some_and(|t| t.contains(x.summary)),
+        "the person preview shows `{}`: {shown}",
+        x.summary
+    );
+}
+
+/// axe-core on one page of each kind: no serious or critical violation.
+fn check_accessibility(browser: &Browser, base: &str, x: &Expect, axe: &str) {
+    for path in x.pages {
+        let url = format!("{base}{path}");
+        browser.open(&url);
+        if path.contains("?q=") {
+            browser.wait_for("search results for axe", RESULTS);
+        }
+        browser.eval(&format!("{axe}\nreturn typeof axe;"));
+        let found = browser
+            .run_async(
+                "var done = arguments[arguments.length - 1]; \
+                 axe.run(document, {resultTypes: ['violations']}).then(function (r) { \
+                   done(r.violations.filter(function (v) { return v.impact === 'serious' || v.impact === 'critical'; }) \
+                     .map(function (v) { return {id: v.id, impact: v.impact, help: v.help, \
+                       nodes: v.nodes.slice(0, 3).map(function (n) { return n.html; })}; })); \
+                 }, function (e) { done({error: String(e)}); });",
+            )
+            .unwrap_or_else(|e| panic!("axe on {url}: {e}"));
+        assert_eq!(
+            found,
+            json!([]),
+            "axe-core on {url}: serious or critical violations"
+        );
+    }
+    // The check itself sees a violation when there is one (an image without a text).
+    browser.eval(
+        "var i = document.createElement('img'); i.src = 'data:,'; \
+         document.querySelector('main').appendChild(i); return true;",
+    );
+    let control = browser
+        .run_async(
+            "var done = arguments[arguments.length - 1]; \
+             axe.run(document, {resultTypes: ['violations']}).then(function (r) { \
+               done(r.violations.map(function (v) { return v.id + ':' + v.impact; })); });",
+        )
+        .unwrap_or_else(|e| panic!("axe control: {e}"));
+    assert!(
+        control
+            .as_array()
+            .is_some_and(|v| v.iter().any(|v| v == "image-alt:critical")),
+        "axe reports an image without alt text: {control}"
+    );
+}
+
+/// Search (English word forms, Chinese without spaces, filters, keyboard), previews of
+/// citations and people, and axe-core on every page type, on the fixture site and the sample
+/// site, each served over HTTP by `briefing serve` and built `--offline` and opened from disk.
+/// One browser session for all.
+#[test]
+fn reader_features_served_and_from_disk() {
+    let Some((chromium, chromedriver)) = browser_tools() else {
+        return;
+    };
+    let axe = axe_source();
+    let started = Instant::now();
+    let step = |what: &str| eprintln!("reader: {:>6.2?} {what}", started.elapsed());
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let sites = [
+        Expect {
+            root: repo.join("tests/sites/full"),
+            base: "brief/",
+            english: ("reforms", "reform"),
+            chinese: ("袁家军", "Yuan Jiajun", "articles/zh-report/#p1"),
+            source: "iChongqing",
+            year: "2023",
+            cite_page: "meetings/fourth-plenary/",
+            quote: "approved a critical proposal",
+            person_page: "meetings/fourth-plenary/",
+            person: "people/yuan-jiajun/",
+            summary: "Party secretary of Chongqing",
+            pages: &[
+                "",
+                "meetings/",
+                "articles/",
+                "meetings/fourth-plenary/",
+                "people/yuan-jiajun/",
+                "topics/soe-reform/",
+                "organizations/cq-committee/",
+                "articles/zh-report/",
+                "articles/reform-press-conference/",
+                "search/?q=reform",
+                "404.html",
+            ],
+        },
+        Expect {
+            root: repo.clone(),
+            base: "chongqing-briefing/",
+            english: ("reform", "reforms"),
+            chinese: (
+                "曾菁华",
+                "Zeng Jinghua",
+                "articles/cq-three-priorities-2024/#p9",
+            ),
+            source: "Chongqing Daily",
+            year: "2024",
+            cite_page: "topics/modern-industrial-system/",
+            quote: "manufacturing contributing 28% to GDP",
+            person_page: "meetings/cq-reform-commission-12/",
+            person: "people/yuan-jiajun/",
+            summary: "in all the articles that name him",
+            pages: &[
+                "",
+                "people/",
+                "topics/",
+                "organizations/",
+                "meetings/cq-6-4-plenary/",
+                "people/zeng-jinghua/",
+                "topics/modern-industrial-system/",
+                "organizations/cq-sasac/",
+                "articles/cq-three-priorities-2024/",
+                "search/?q=reform",
+                "404.html",
+            ],
+        },
+    ];
+    let browser = Browser::start(&chromium, &chromedriver);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    step("browser started");
+    for (n, x) in sites.iter().enumerate() {
+        let server = Server::start(&x.root);
+        let base = format!("{}{}", server.url, x.base);
+        check_reader_features(&browser, &base, x, false);
+        step(&format!("{}: served: search and previews", x.base));
+        if let Some(axe) = &axe {
+            check_accessibility(&browser, &base, x, axe);
+            step(&format!(
+                "{}: served: axe on {} pages",
+                x.base,
+                x.pages.len()
+            ));
+        }
+        drop(server);
+        let out = tmp.path().join(format!("site-{n}"));
+        common::briefing(&[
+            Path::new("build"),
+            Path::new("--root"),
+            &x.root,
+            Path::new("--offline"),
+            Path::new("--output"),
+            &out,
+        ])
+        .expect_code(0, "build --offline");
+        let base = format!("file://{}/", out.display());
+        check_reader_features(&browser, &base, x, true);
+        step(&format!("{}: from disk: search and previews", x.base));
+    }
 }
 
 /// What a printed page shows, as the browser lays it out for print: the page's text

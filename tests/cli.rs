@@ -61,6 +61,7 @@ fn every_page_of_the_address_table_is_written() {
     let mut expected: Vec<String> = vec![
         "index.html".into(),
         "search/index.html".into(),
+        "search/index.js".into(),
         "atom.xml".into(),
         "sitemap.xml".into(),
         "robots.txt".into(),
@@ -344,8 +345,8 @@ fn meetings_people_topics_and_organizations_show_their_fields() {
     ] {
         assert!(m.contains(text), "the meeting page lacks {text:?}");
     }
-    // The short title is for lists; at least search knows it.
-    assert!(read(&out, "search-index.json").contains("6th Committee, 4th Plenary"));
+    // The short title is for lists; at least search knows it (among the meeting's names).
+    assert!(read(&out, "search/d/0.js").contains("6th Committee, 4th Plenary"));
     // Date precision is kept as given.
     let month = read(&out, "meetings/mobilization-meeting/index.html");
     assert!(month.contains("February 2023"));
@@ -500,12 +501,24 @@ fn content_html_is_sanitized() {
         pages += 1;
         let text = read(&out, &f);
         let lower = text.to_lowercase();
-        // The only script is the theme's own.
+        // The only script is the theme's own, beside the previews' data block, which holds
+        // JSON with every `<` escaped (so nothing in it can close it or open a tag).
         for (i, _) in lower.match_indices("<script") {
-            let tag = &lower[i..lower[i..]
+            let end = lower[i..]
                 .find('>')
                 .map(|e| i + e + 1)
-                .unwrap_or(lower.len())];
+                .unwrap_or(lower.len());
+            let tag = &lower[i..end];
+            if tag == "<script type=\"application/json\" id=\"briefing-previews\">" {
+                let data = &text[end..end + lower[end..].find("</script>").unwrap_or(0)];
+                assert!(
+                    !data.contains('<'),
+                    "{f}: markup inside the previews: {data}"
+                );
+                serde_json::from_str::<serde_json::Value>(data)
+                    .unwrap_or_else(|e| panic!("{f}: the previews are not JSON ({e}): {data}"));
+                continue;
+            }
             assert!(
                 tag.starts_with("<script src=\"") && tag.contains("briefing.js"),
                 "{f}: a script that is not the theme's: {tag}"

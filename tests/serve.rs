@@ -316,10 +316,11 @@ fn serve_answers_pages_types_and_errors_from_memory() {
     );
     assert_eq!(
         server
-            .get("/search-index.json")
+            .get("/search/index.js")
             .header("content-type")
             .as_deref(),
-        Some("application/json")
+        Some("text/javascript; charset=utf-8"),
+        "the search index is scripts"
     );
 
     // Folder addresses serve index.html; without the slash they redirect.

@@ -1,10 +1,10 @@
 //! Machine-read files: the Atom feeds (the site's, and one per topic, person and organization
-//! that anything dated points at), the sitemap, robots.txt and the search index.
+//! that anything dated points at), the sitemap and robots.txt (the search index is in
+//! [`super::search`]).
 //!
 //! These use full URLs from `base_url` (FORMAT.md), whatever the link style of the pages. No
 //! file carries the time of the build: a feed's `updated` is the newest date in it.
 
-use super::context::obj;
 use super::context::plain_text;
 use super::{Output, Page, PageKind, RenderOptions, sorted};
 use crate::model::{EntityRef, Kind};
@@ -48,8 +48,6 @@ pub fn add(site: &Site, pages: &[Page], opts: &RenderOptions, out: &mut Output) 
         "robots.txt".into(),
         format!("User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n").into_bytes(),
     );
-    out.files
-        .insert("search-index.json".into(), search_index(site).into_bytes());
 }
 
 /// The site's feed: the newest dated articles and meetings. Reads every article's and meeting's
@@ -276,48 +274,4 @@ fn sitemaps(pages: &[Page], base: &str) -> Vec<(String, String)> {
     index.push_str("</sitemapindex>\n");
     files.push(("sitemap.xml".into(), index));
     files
-}
-
-/// A compact index for the search page: one entry per entity with what it is called.
-fn search_index(site: &Site) -> String {
-    let mut entries = Vec::new();
-    for kind in Kind::ALL {
-        for e in site.all(kind) {
-            let i = e.index as usize;
-            let mut names: Vec<&str> = Vec::new();
-            match kind {
-                Kind::Person => {
-                    let p = &site.people[i];
-                    names.extend(
-                        p.name_local
-                            .iter()
-                            .chain(&p.aliases)
-                            .map(|n| n.value.as_str()),
-                    );
-                }
-                Kind::Topic => {
-                    names.extend(site.topics[i].aliases.iter().map(|n| n.value.as_str()))
-                }
-                Kind::Organization => {
-                    let o = &site.organizations[i];
-                    names.extend(
-                        o.name_local
-                            .iter()
-                            .chain(&o.aliases)
-                            .map(|n| n.value.as_str()),
-                    );
-                }
-                Kind::Meeting => names.extend(site.meetings[i].short_title.as_deref()),
-                Kind::Article => names.extend(site.articles[i].original_title.as_deref()),
-            }
-            entries.push(obj!(
-                "k": kind.noun(),
-                "t": site.index.title(e),
-                "n": names,
-                "u": site.index.path(e),
-                "d": site.date(e).map(|d| d.iso()),
-            ));
-        }
-    }
-    serde_json::to_string(&obj!( "entries": entries )).unwrap_or_default()
 }

@@ -11,6 +11,8 @@ pub mod context;
 pub mod data;
 pub mod feeds;
 pub mod links;
+pub mod previews;
+pub mod search;
 pub mod theme;
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -281,7 +283,7 @@ pub fn render(
 }
 
 /// Every file of the site that is not a page: static files, `syntax.css`, feeds, the sitemap,
-/// robots.txt and the search index. Reads the whole site.
+/// robots.txt, `data.json` and the search index. Reads the whole site.
 pub fn site_files(site: &Site, pages: &[Page], theme: &Theme, opts: &RenderOptions) -> Output {
     let mut output = Output::default();
     for (path, bytes) in &theme.statics {
@@ -292,14 +294,21 @@ pub fn site_files(site: &Site, pages: &[Page], theme: &Theme, opts: &RenderOptio
             .files
             .insert("syntax.css".into(), crate::highlight::css().into_bytes());
     }
-    // The whole site as data (see `data` for what it reads), made beside the feeds.
-    let (data_json, ()) = rayon::join(
-        || data::data_json(site, &opts.base_url),
+    // The whole site as data (see `data` for what it reads) and the search index, made beside
+    // the feeds.
+    let ((data_json, search_files), ()) = rayon::join(
+        || {
+            rayon::join(
+                || data::data_json(site, &opts.base_url),
+                || search::build(site),
+            )
+        },
         || feeds::add(site, pages, opts, &mut output),
     );
     output
         .files
         .insert("data.json".into(), data_json.into_bytes());
+    output.files.extend(search_files);
     output
 }
 
@@ -343,6 +352,7 @@ impl<'a> PageRenderer<'a> {
 /// Variables every page shares, computed once.
 struct SharedContext {
     site: tera::Value,
+    previews: previews::Previews,
 }
 
 impl SharedContext {
@@ -354,6 +364,7 @@ impl SharedContext {
             .collect();
         let extra = Value::from_serializable(&c.extra);
         SharedContext {
+            previews: previews::Previews::new(site),
             site: obj!(
                 "title": &c.title,
                 "description": &c.description,
@@ -422,6 +433,7 @@ fn render_page(
         .tera
         .render(template, &ctx)
         .map_err(|e| template_error(&e, &templates.files, &site.sources, template))?;
+    let html = with_previews(site, shared, page, html);
     let mut html = style.finish(&html, &page.path);
     if let Some(script) = &opts.inject
         && let Some(at) = html.rfind("</body>")
@@ -429,6 +441,21 @@ fn render_page(
         html.insert_str(at, script);
     }
     Ok(html)
+}
+
+/// An entity page with the previews of what it links to, before `</body>`.
+fn with_previews(site: &Site, shared: &SharedContext, page: &Page, mut html: String) -> String {
+    if !matches!(page.kind, PageKind::Entity(_)) {
+        return html;
+    }
+    if let Some(json) = shared.previews.for_page(site, &html)
+        && let Some(at) = html.rfind("</body>")
+    {
+        let script =
+            format!("<script type=\"application/json\" id=\"briefing-previews\">{json}</script>\n");
+        html.insert_str(at, &script);
+    }
+    html
 }
 
 fn page_kind_name(kind: PageKind) -> &'static str {
@@ -480,9 +507,31 @@ fn page_vars(site: &Cx, page: &Page) -> (String, Option<String>, Vars) {
             None,
             list(site, kind, Some(year)),
         ),
-        PageKind::Search => ("Search".into(), None, Vec::new()),
+        PageKind::Search => ("Search".into(), None, search_vars(site)),
         PageKind::NotFound => ("Page not found".into(), None, Vec::new()),
     }
+}
+
+/// `search` of the search page: the kinds, years and sources its filters offer.
+fn search_vars(site: &Site) -> Vars {
+    let kinds: Vec<Value> = search::KIND_ORDER
+        .iter()
+        .map(|k| obj!( "value": k.noun(), "label": collection_title(*k) ))
+        .collect();
+    let mut years: Vec<i32> = [Kind::Article, Kind::Meeting]
+        .iter()
+        .flat_map(|k| site.all(*k))
+        .filter_map(|e| site.date(e).map(|d| d.year))
+        .collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    let mut sources: Vec<&str> = site.articles.iter().map(|a| a.source.as_str()).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    vec![(
+        "search",
+        obj!( "kinds": kinds, "years": years, "sources": sources ),
+    )]
 }
 
 /// Entities of a kind sorted for lists: dated ones newest first, undated after; others by title.
