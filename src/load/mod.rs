@@ -291,7 +291,8 @@ fn list_content(
                 config.limits.max_files
             ),
         );
-        listed.truncate(config.limits.max_files as usize);
+        // The site is refused: reading part of it would only add errors that are not true.
+        listed.clear();
     }
     listed
 }

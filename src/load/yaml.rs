@@ -252,10 +252,10 @@ pub fn parse_within(yaml: &str, at: Embedding, limits: YamlLimits) -> Result<Nod
             span: Span::new(at.id, at.offset, at.offset),
         });
     }
-    // The nesting pre-scan in `load` reports depth with the key to raise; the parser's own
-    // guard is kept a little above it so that the pre-scan speaks first.
+    // Depth counts the document's own top-level mapping or list as 1: `max_depth` levels
+    // inside it are allowed.
     let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = limits.max_depth.saturating_add(8);
+    budget.max_depth = limits.max_depth.saturating_add(1);
     let mut alias_limits = serde_saphyr::options::AliasLimits::default();
     alias_limits.max_total_replayed_events = limits.max_expansion;
     let options = serde_saphyr::options! {
@@ -278,6 +278,13 @@ pub fn parse_within(yaml: &str, at: Embedding, limits: YamlLimits) -> Result<Nod
                 _ => Span::new(at.id, at.offset, at.offset),
             };
             let message = match innermost(&err) {
+                serde_saphyr::Error::Budget {
+                    breach: serde_saphyr::budget::BudgetBreach::Depth { .. },
+                    ..
+                } => format!(
+                    "this YAML nests deeper than {} levels ([limits] max_yaml_depth in site.toml raises it)",
+                    limits.max_depth
+                ),
                 serde_saphyr::Error::AliasReplayLimitExceeded { .. } => format!(
                     "this YAML copies more than {} values through `*aliases` ([limits] max_yaml_expansion in site.toml raises it)",
                     limits.max_expansion
@@ -397,7 +404,11 @@ mod tests {
             ..YamlLimits::default()
         };
         let err = parse_within(text, at, tight).unwrap_err();
-        assert!(err.message.contains("more than 50 values"), "{}", err.message);
+        assert!(
+            err.message.contains("more than 50 values"),
+            "{}",
+            err.message
+        );
         assert!(parse_within(text, at, YamlLimits::default()).is_ok());
     }
 

@@ -493,7 +493,10 @@ pub fn start_tags(html: &str) -> Vec<Tag> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i..].starts_with(b"<!--") {
-            i = html[i..].find("-->").map(|e| i + e + 3).unwrap_or(bytes.len());
+            i = html[i..]
+                .find("-->")
+                .map(|e| i + e + 3)
+                .unwrap_or(bytes.len());
             continue;
         }
         if bytes[i] != b'<' || !bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
@@ -561,7 +564,9 @@ pub fn start_tags(html: &str) -> Vec<Tag> {
 fn normalized_url(value: &str) -> String {
     let mut decoded = unescape_attr(value);
     for (entity, c) in [("&colon;", ":"), ("&tab;", ""), ("&newline;", "")] {
-        decoded = decoded.replace(entity, c).replace(&entity.to_uppercase(), c);
+        decoded = decoded
+            .replace(entity, c)
+            .replace(&entity.to_uppercase(), c);
     }
     let mut out = String::new();
     let mut rest = decoded.as_str();
@@ -573,7 +578,10 @@ fn normalized_url(value: &str) -> String {
             None => (tail, 10),
         };
         let len = digits.chars().take_while(|c| c.is_digit(radix)).count();
-        match u32::from_str_radix(&digits[..len], radix).ok().and_then(char::from_u32) {
+        match u32::from_str_radix(&digits[..len], radix)
+            .ok()
+            .and_then(char::from_u32)
+        {
             Some(c) if len > 0 => {
                 out.push(c);
                 let skip = tail.len() - digits.len() + len;
@@ -597,7 +605,12 @@ fn normalized_url(value: &str) -> String {
 pub fn script_problems(html: &str) -> Vec<String> {
     let mut problems = Vec::new();
     for tag in start_tags(html) {
-        let attr = |n: &str| tag.attrs.iter().find(|(a, _)| a == n).map(|(_, v)| v.as_str());
+        let attr = |n: &str| {
+            tag.attrs
+                .iter()
+                .find(|(a, _)| a == n)
+                .map(|(_, v)| v.as_str())
+        };
         match tag.name.as_str() {
             "script" => {
                 let theme = attr("src").is_some_and(|s| s.ends_with("briefing.js"))
@@ -625,9 +638,14 @@ pub fn script_problems(html: &str) -> Vec<String> {
             );
             if url_attr {
                 let url = normalized_url(value);
-                if ["javascript:", "vbscript:", "data:text/html", "data:image/svg"]
-                    .iter()
-                    .any(|s| url.starts_with(s))
+                if [
+                    "javascript:",
+                    "vbscript:",
+                    "data:text/html",
+                    "data:image/svg",
+                ]
+                .iter()
+                .any(|s| url.starts_with(s))
                 {
                     problems.push(format!("<{} {name}={value:?}>", tag.name));
                 }
@@ -646,10 +664,97 @@ pub fn smuggled_scripts(out: &Path) -> Vec<String> {
             continue;
         };
         if rel.ends_with(".html") {
-            problems.extend(script_problems(&text).into_iter().map(|p| format!("{rel}: {p}")));
+            problems.extend(
+                script_problems(&text)
+                    .into_iter()
+                    .map(|p| format!("{rel}: {p}")),
+            );
         } else if !rel.ends_with(".js") && text.to_ascii_lowercase().contains("<script") {
             problems.push(format!("{rel}: a raw <script"));
         }
     }
     problems
+}
+
+/// Longest a build of a hostile site may take (the slowest seen is far below).
+pub const HOSTILE_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Address space a build of a hostile site may use, in KiB (`ulimit -v`): a blow-up aborts
+/// instead of thrashing.
+pub const HOSTILE_MEMORY_KIB: u64 = 4 << 20;
+
+/// Build `root` into `out` (which must not exist yet) under [`HOSTILE_TIME_LIMIT`] and
+/// [`HOSTILE_MEMORY_KIB`], and check what the issue asks of any input: exit 0 or 1, no panic,
+/// only well-formed diagnostics, nothing written on failure, no smuggled script on success.
+/// Gives whether the build succeeded and how long it took; `Err` says what was wrong.
+pub fn check_hostile_build(root: &Path, out: &Path) -> Result<(bool, std::time::Duration), String> {
+    use std::process::Stdio;
+    use std::time::Instant;
+    let started = Instant::now();
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {HOSTILE_MEMORY_KIB}; exec \"$0\" \"$@\""
+        ))
+        .arg(env!("CARGO_BIN_EXE_briefing"))
+        .args(["build", "--root"])
+        .arg(root)
+        .arg("--output")
+        .arg(out)
+        .env_remove("BRIEFING_TIMINGS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // Read the pipes on threads so that a chatty build cannot block on a full pipe.
+    let mut stdout_pipe = child.stdout.take().unwrap();
+    let mut stderr_pipe = child.stderr.take().unwrap();
+    let stdout = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        std::io::Read::read_to_end(&mut stdout_pipe, &mut s).ok();
+        s
+    });
+    let stderr = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        std::io::Read::read_to_end(&mut stderr_pipe, &mut s).ok();
+        s
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > HOSTILE_TIME_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("the build took more than {HOSTILE_TIME_LIMIT:?}"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    let elapsed = started.elapsed();
+    let stdout = String::from_utf8_lossy(&stdout.join().unwrap()).into_owned();
+    let stderr = String::from_utf8_lossy(&stderr.join().unwrap()).into_owned();
+    let code = status.code();
+    if code != Some(0) && code != Some(1) || stderr.contains("panicked") {
+        return Err(format!("exit {status}\n--- stderr\n{stderr}"));
+    }
+    let failed = code == Some(1);
+    check_diagnostics(&stderr, failed).map_err(|p| format!("{p}\n--- stderr\n{stderr}"))?;
+    if failed {
+        if !all_files(out).is_empty() {
+            return Err(format!("a failed build wrote files\n{stderr}"));
+        }
+    } else {
+        if !stderr
+            .lines()
+            .chain(stdout.lines())
+            .any(|l| l.starts_with("built "))
+        {
+            return Err(format!("no `built` line\n{stdout}\n{stderr}"));
+        }
+        let smuggled = smuggled_scripts(out);
+        if !smuggled.is_empty() {
+            return Err(format!("smuggled scripts: {smuggled:#?}"));
+        }
+    }
+    Ok((!failed, elapsed))
 }
