@@ -346,7 +346,66 @@ const FIELDS: &[&str] = &[
     "unknown_key",
     "<script>",
     "tags",
+    "location",
+    "retrieved",
+    "archive_url",
+    "original_title",
+    "meetings",
 ];
+
+/// The text fields of each content file (valid places for any text), by file.
+const TEXT_FIELDS: &[(&str, &[&str])] = &[
+    (
+        "content/articles/report.md",
+        &[
+            "title",
+            "source",
+            "url",
+            "date_note",
+            "author",
+            "archive_url",
+            "original_title",
+            "language",
+        ],
+    ),
+    (
+        "content/topics/reform.yaml",
+        &["title", "summary", "aliases"],
+    ),
+    (
+        "content/meetings/plenary.yaml",
+        &[
+            "title",
+            "short_title",
+            "date_note",
+            "kind",
+            "location",
+            "summary",
+        ],
+    ),
+    (
+        "content/organizations/commission.yaml",
+        &["name", "kind", "summary"],
+    ),
+    (
+        "content/people/jane-doe.yaml",
+        &["name", "name_local", "summary", "aliases"],
+    ),
+];
+
+/// Hostile text, and hostile URLs, as a quoted YAML string.
+fn hostile_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => prop::sample::select(HOSTILE).prop_map(str::to_string),
+        1 => prop::sample::select(vec![
+            "javascript:zq9x()", " JAVASCRIPT:zq9x()", "java\tscript:zq9x()",
+            "data:text/html,<script>zq9x()</script>", "vbscript:zq9x", "//evil.example/",
+            "https://example.org/\"><script>zq9x()</script>", "https://example.org/?q=<b>",
+        ]).prop_map(str::to_string),
+        1 => article_body(),
+    ]
+    .prop_map(|t| serde_json::to_string(&t).unwrap())
+}
 
 /// The content files of the small site.
 const CONTENT: &[&str] = &[
@@ -528,6 +587,21 @@ proptest! {
     ) {
         let text = edit_yaml(file, &edits);
         build_and_check(&[(file.to_string(), bytes_of(text))])?;
+    }
+
+    /// Hostile text in the text fields of every kind of file, where it is valid: the builds
+    /// mostly succeed, and the text must come out as text.
+    #[test]
+    fn hostile_text_in_every_text_field(
+        file in 0..TEXT_FIELDS.len(),
+        picks in prop::collection::vec((any::<prop::sample::Index>(), hostile_text()), 1..5),
+    ) {
+        let (rel, fields) = TEXT_FIELDS[file];
+        let edits: Vec<(String, String)> = picks
+            .into_iter()
+            .map(|(i, text)| (i.get(fields).to_string(), text))
+            .collect();
+        build_and_check(&[(rel.to_string(), bytes_of(edit_yaml(rel, &edits)))])?;
     }
 
     /// Whole hostile YAML documents in each kind of entity file.

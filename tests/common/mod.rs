@@ -656,7 +656,8 @@ pub fn script_problems(html: &str) -> Vec<String> {
 }
 
 /// Every smuggled script in a build's output: HTML pages are checked with
-/// [`script_problems`]; JSON, XML and text files must hold no raw `<script`.
+/// [`script_problems`], JSON files must be valid JSON, XML and text files must hold no raw
+/// `<script`.
 pub fn smuggled_scripts(out: &Path) -> Vec<String> {
     let mut problems = Vec::new();
     for rel in all_files(out) {
@@ -669,6 +670,12 @@ pub fn smuggled_scripts(out: &Path) -> Vec<String> {
                     .into_iter()
                     .map(|p| format!("{rel}: {p}")),
             );
+        } else if rel.ends_with(".json") {
+            // Data, read by the theme's script and shown with textContent: any text may be in
+            // it, as long as it stays valid JSON.
+            if serde_json::from_str::<serde_json::Value>(&text).is_err() {
+                problems.push(format!("{rel}: not valid JSON"));
+            }
         } else if !rel.ends_with(".js") && text.to_ascii_lowercase().contains("<script") {
             problems.push(format!("{rel}: a raw <script"));
         }
