@@ -195,6 +195,55 @@ impl Client {
     }
 }
 
+/// The live-reload event stream.
+struct EventStream {
+    reader: BufReader<TcpStream>,
+}
+
+impl EventStream {
+    fn connect(port: u16) -> EventStream {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        stream
+            .write_all(b"GET /__briefing/events HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
+        EventStream {
+            reader: BufReader::new(stream),
+        }
+    }
+
+    /// Count `reload` events until none has come for `quiet` (at most [`WAIT`] in all).
+    fn count_until_quiet(&mut self, quiet: Duration) -> usize {
+        let started = Instant::now();
+        let mut last = Instant::now();
+        let mut reloads = 0;
+        let mut line = Vec::new();
+        while last.elapsed() < quiet || reloads == 0 {
+            assert!(started.elapsed() < WAIT, "reload events never stopped");
+            match self.reader.read_until(b'\n', &mut line) {
+                Ok(0) => panic!("the event stream closed"),
+                Ok(_) if line.ends_with(b"\n") => {
+                    if line.starts_with(b"event: reload") {
+                        reloads += 1;
+                        last = Instant::now();
+                    }
+                    line.clear();
+                }
+                Ok(_) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(e) => panic!("event stream: {e}"),
+            }
+        }
+        reloads
+    }
+}
+
 /// Save the person page with a new summary, the way editors do (write and rename).
 fn save_jane(root: &Path, original: &str, marker: &str) {
     let text = original.replace(
@@ -360,9 +409,17 @@ fn two_hundred_clients_twenty_thousand_requests_with_saves_and_bad_clients() {
     assert_eq!(served, REQUESTS);
     assert!(save_count >= 3, "only {save_count} saves during the run");
 
-    // After the last save, no page is stale.
+    // After the last save, no page is stale: once the reload events have stopped, every page
+    // served is of the last save.
+    let mut events = EventStream::connect(port);
     save_jane(&root, &original, "Final save");
-    server.wait_for("/people/jane-doe/", "Final save");
+    let reloads = events.count_until_quiet(Duration::from_millis(1500));
+    assert!(reloads >= 1, "no reload event after the last save");
+    let page = server.get("/people/jane-doe/");
+    assert!(
+        String::from_utf8_lossy(&page.body).contains("Final save"),
+        "a stale page after the last reload"
+    );
     for _ in 0..20 {
         let page = server.get("/people/jane-doe/");
         let text = String::from_utf8_lossy(&page.body).into_owned();
