@@ -324,6 +324,31 @@ mod tests {
     }
 
     #[test]
+    fn temporary_files_of_a_killed_write_are_swept_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(&root).unwrap();
+        let out = dir.path().join("public");
+        let site = output(&[("a/index.html", "A")]);
+        write(&site, &root, &out).unwrap();
+        assert!(!out.join(WRITING).exists(), "the mark outlives the write");
+        // What a write killed part-way leaves: the mark and a temporary file.
+        std::fs::write(out.join(WRITING), "").unwrap();
+        std::fs::write(out.join("a/.index.html.4242.tmp"), "A, half").unwrap();
+        std::fs::write(out.join("a/.notes.tmp"), "not ours").unwrap();
+        write(&site, &root, &out).unwrap();
+        assert!(!out.join("a/.index.html.4242.tmp").exists());
+        assert!(
+            out.join("a/.notes.tmp").exists(),
+            "a file not of our naming"
+        );
+        assert!(!out.join(WRITING).exists());
+        assert!(is_temporary_name(".index.html.17.tmp"));
+        assert!(!is_temporary_name(".index.html.tmp"));
+        assert!(!is_temporary_name("index.html.17.tmp"));
+    }
+
+    #[test]
     fn foreign_files_are_not_overwritten() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
