@@ -11,6 +11,9 @@ use crate::text::{Fold, Normalized, has_cjk, is_whole_word, normalize};
 use aho_corasick::{AhoCorasick, Input, MatchKind};
 use std::collections::HashMap;
 
+/// Longest name (in bytes, normalized) for which mentions are searched with a DFA.
+const MAX_DFA_PATTERN: usize = 512;
+
 /// What an entity is called and where its page is.
 #[derive(Clone, Debug)]
 pub struct Entry {
@@ -140,10 +143,18 @@ impl Index {
         let automaton = if patterns.is_empty() {
             None
         } else {
-            // A DFA costs memory once and scans text several times faster than the NFA.
+            // A DFA costs memory once and scans text several times faster than the NFA. Its
+            // construction grows with the square of a long pattern, so a site with a name of
+            // thousands of characters (hostile or broken input) gets the NFA instead.
+            let longest = patterns.iter().map(String::len).max().unwrap_or(0);
+            let kind = if longest <= MAX_DFA_PATTERN {
+                aho_corasick::AhoCorasickKind::DFA
+            } else {
+                aho_corasick::AhoCorasickKind::ContiguousNFA
+            };
             AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostLongest)
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .kind(Some(kind))
                 .build(&patterns)
                 .or_else(|_| {
                     AhoCorasick::builder()
