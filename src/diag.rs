@@ -56,9 +56,28 @@ impl Diagnostic {
         };
         format!(
             "{}:{line}:{column}: {level}: {}",
-            file.rel_path, self.message
+            one_line(&file.rel_path),
+            one_line(&self.message)
         )
     }
+}
+
+/// `text` with line breaks and other control characters written as escapes (`\n`), so that a
+/// diagnostic that quotes the input (a wikilink across two lines, a file name) stays one line.
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// The problems found in one run.
@@ -173,6 +192,13 @@ mod tests {
         let ids = ["yuan-jiajun", "hu-henghua", "jiang-hui"];
         assert_eq!(closest("yuan-jiajn", ids), Some("yuan-jiajun"));
         assert_eq!(closest("zzzz", ids), None);
+    }
+
+    #[test]
+    fn a_printed_diagnostic_is_one_line() {
+        assert_eq!(one_line("`[[a]\n[[b]]` x"), "`[[a]\\n[[b]]` x");
+        assert_eq!(one_line("tab\there"), "tab\\there");
+        assert_eq!(one_line("plain: é"), "plain: é");
     }
 
     #[test]
