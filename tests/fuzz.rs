@@ -5,8 +5,8 @@
 //! exit status 1, within a time limit and under a memory cap (`common::check_hostile_build`), and no output file may carry a
 //! script that the input smuggled in (`common::smuggled_scripts`).
 //!
-//! The number of cases per property is `BRIEFING_FUZZ_CASES` (default [`DEFAULT_CASES`], kept
-//! small for CI); a long run is
+//! The number of cases per property is `BRIEFING_FUZZ_CASES` (or proptest's own
+//! `PROPTEST_CASES`; default [`DEFAULT_CASES`], kept small for CI); a long run is
 //! `BRIEFING_FUZZ_CASES=2000 cargo test --release --test fuzz`. Cases that once failed are kept
 //! in `tests/regressions/` and replayed by `tests/hardening.rs`.
 
@@ -28,9 +28,9 @@ static BUILT: AtomicU64 = AtomicU64::new(0);
 static REFUSED: AtomicU64 = AtomicU64::new(0);
 
 fn config() -> Config {
-    let cases = std::env::var("BRIEFING_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
+    let cases = ["BRIEFING_FUZZ_CASES", "PROPTEST_CASES"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok()?.parse().ok())
         .unwrap_or(DEFAULT_CASES);
     Config {
         cases,
