@@ -56,9 +56,28 @@ impl Diagnostic {
         };
         format!(
             "{}:{line}:{column}: {level}: {}",
-            file.rel_path, self.message
+            one_line(&file.rel_path),
+            one_line(&self.message)
         )
     }
+}
+
+/// `text` with line breaks and other control characters written as escapes (`\n`), so that a
+/// diagnostic that quotes the input (a wikilink across two lines, a file name) stays one line.
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// The problems found in one run.
@@ -133,11 +152,21 @@ impl Diagnostics {
     }
 }
 
+/// Longest text (in bytes) for which a suggestion is looked for: comparing two texts costs the
+/// product of their lengths, and no id, key or name is anywhere near this long.
+const MAX_SUGGESTED_LEN: usize = 300;
+
 /// The closest of `candidates` to `wanted`, if it is close enough to suggest.
 pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    if wanted.len() > MAX_SUGGESTED_LEN {
+        return None;
+    }
     let wanted_lower = wanted.to_lowercase();
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
+        if candidate.len() > MAX_SUGGESTED_LEN {
+            continue;
+        }
         let score = strsim::jaro_winkler(&wanted_lower, &candidate.to_lowercase());
         if score >= 0.8 && best.is_none_or(|(s, c)| score > s || (score == s && candidate < c)) {
             best = Some((score, candidate));
@@ -163,5 +192,20 @@ mod tests {
         let ids = ["yuan-jiajun", "hu-henghua", "jiang-hui"];
         assert_eq!(closest("yuan-jiajn", ids), Some("yuan-jiajun"));
         assert_eq!(closest("zzzz", ids), None);
+    }
+
+    #[test]
+    fn a_printed_diagnostic_is_one_line() {
+        assert_eq!(one_line("`[[a]\n[[b]]` x"), "`[[a]\\n[[b]]` x");
+        assert_eq!(one_line("tab\there"), "tab\\there");
+        assert_eq!(one_line("plain: é"), "plain: é");
+    }
+
+    #[test]
+    fn huge_texts_are_not_compared() {
+        let huge = "x".repeat(1_000_000);
+        let started = std::time::Instant::now();
+        assert_eq!(closest(&huge, [huge.as_str(), "x"]), None);
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
     }
 }

@@ -86,6 +86,20 @@ pub struct Limits {
     pub max_files: u64,
     /// Deepest nesting of a YAML document.
     pub max_yaml_depth: u64,
+    /// Most YAML events (values, list and mapping starts) that `*alias`es may copy into one
+    /// document: the bound on "alias bombs".
+    pub max_yaml_expansion: u64,
+}
+
+impl Limits {
+    /// The bounds handed to the YAML parser.
+    pub fn yaml(&self) -> crate::load::yaml::YamlLimits {
+        let clamp = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        crate::load::yaml::YamlLimits {
+            max_depth: clamp(self.max_yaml_depth),
+            max_expansion: clamp(self.max_yaml_expansion),
+        }
+    }
 }
 
 impl Default for Limits {
@@ -94,6 +108,7 @@ impl Default for Limits {
             max_file_bytes: 10_000_000,
             max_files: 500_000,
             max_yaml_depth: 64,
+            max_yaml_expansion: 100_000,
         }
     }
 }

@@ -367,7 +367,8 @@ pub(crate) fn check_listing(
                 config.limits.max_files
             ),
         );
-        listed.truncate(config.limits.max_files as usize);
+        // The site is refused: reading part of it would only add errors that are not true.
+        listed.clear();
     }
     listed
 }
@@ -485,14 +486,14 @@ fn parse_file(
     config: &Config,
     diags: &mut Diagnostics,
 ) -> Parsed {
-    let depth = config.limits.max_yaml_depth as usize;
+    let limits = config.limits.yaml();
     if listed.kind == Kind::Article {
         let Some((yaml_start, yaml_end, body_start)) = split_front_matter(&file.text) else {
             diags.error(Span::file_start(id), "an article starts with YAML front matter between two `---` lines (title, source, …)");
             return Parsed::Nothing;
         };
         let yaml_text = &file.text[yaml_start..yaml_end];
-        let node = match parse_yaml(yaml_text, file, id, yaml_start, depth) {
+        let node = match parse_yaml(yaml_text, file, id, yaml_start, limits) {
             Ok(n) => n,
             Err(d) => {
                 diags.push(d);
@@ -509,7 +510,7 @@ fn parse_file(
             .map(|a| Parsed::Article(Arc::new(a)))
             .unwrap_or(Parsed::Nothing);
     }
-    let node = match parse_yaml(&file.text, file, id, 0, depth) {
+    let node = match parse_yaml(&file.text, file, id, 0, limits) {
         Ok(n) => n,
         Err(d) => {
             diags.push(d);
@@ -545,8 +546,9 @@ fn parse_yaml(
     file: &SourceFile,
     id: FileId,
     offset: usize,
-    max_depth: usize,
+    limits: yaml::YamlLimits,
 ) -> Result<yaml::Node, Diagnostic> {
+    let max_depth = limits.max_depth;
     if let Some(at) = nesting_over(text, max_depth) {
         return Err(Diagnostic::error(
             Span::new(id, offset + at, offset + at),
@@ -555,7 +557,7 @@ fn parse_yaml(
             ),
         ));
     }
-    yaml::parse(text, Embedding { file, id, offset })
+    yaml::parse_within(text, Embedding { file, id, offset }, limits)
 }
 
 /// Byte offset where flow or block nesting first goes past `max`, if it does. A cheap pre-scan

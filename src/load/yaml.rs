@@ -221,15 +221,49 @@ fn convert(raw: RawNode, yaml: &str, at: &Embedding) -> Node {
     Node { value, span }
 }
 
-/// Parse one YAML document embedded in a file.
+/// Bounds on one YAML document, from `[limits]` in `site.toml`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct YamlLimits {
+    /// Deepest nesting of lists and mappings (`max_yaml_depth`).
+    pub max_depth: usize,
+    /// Most YAML events that `*alias`es may copy in (`max_yaml_expansion`).
+    pub max_expansion: usize,
+}
+
+impl Default for YamlLimits {
+    fn default() -> Self {
+        YamlLimits {
+            max_depth: 64,
+            max_expansion: 100_000,
+        }
+    }
+}
+
+/// Parse one YAML document embedded in a file, within the default [`YamlLimits`].
 pub fn parse(yaml: &str, at: Embedding) -> Result<Node, Diagnostic> {
+    parse_within(yaml, at, YamlLimits::default())
+}
+
+/// Parse one YAML document embedded in a file, refusing one past `limits`.
+pub fn parse_within(yaml: &str, at: Embedding, limits: YamlLimits) -> Result<Node, Diagnostic> {
     if yaml.trim().is_empty() {
         return Ok(Node {
             value: Value::Null,
             span: Span::new(at.id, at.offset, at.offset),
         });
     }
-    let options = serde_saphyr::options! { with_snippet: false, strict_booleans: true };
+    // Depth counts the document's own top-level mapping or list as 1: `max_depth` levels
+    // inside it are allowed.
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = limits.max_depth.saturating_add(1);
+    let mut alias_limits = serde_saphyr::options::AliasLimits::default();
+    alias_limits.max_total_replayed_events = limits.max_expansion;
+    let options = serde_saphyr::options! {
+        with_snippet: false,
+        strict_booleans: true,
+        budget: Some(budget),
+        alias_limits: alias_limits,
+    };
     match serde_saphyr::from_str_with_options::<RawNode>(yaml, options) {
         Ok(raw) => Ok(convert(raw, yaml, &at)),
         Err(err) => {
@@ -243,12 +277,33 @@ pub fn parse(yaml: &str, at: Embedding) -> Result<Node, Diagnostic> {
                 ),
                 _ => Span::new(at.id, at.offset, at.offset),
             };
-            Err(Diagnostic::error(
-                span,
-                format!("invalid YAML: {}", clean_message(&err.to_string())),
-            ))
+            let message = match innermost(&err) {
+                serde_saphyr::Error::Budget {
+                    breach: serde_saphyr::budget::BudgetBreach::Depth { .. },
+                    ..
+                } => format!(
+                    "this YAML nests deeper than {} levels ([limits] max_yaml_depth in site.toml raises it)",
+                    limits.max_depth
+                ),
+                serde_saphyr::Error::AliasReplayLimitExceeded { .. } => format!(
+                    "this YAML copies more than {} values through `*aliases` ([limits] max_yaml_expansion in site.toml raises it)",
+                    limits.max_expansion
+                ),
+                _ => format!("invalid YAML: {}", clean_message(&err.to_string())),
+            };
+            Err(Diagnostic::error(span, message))
         }
     }
+}
+
+/// The error under serde-saphyr's snippet and alias wrappers.
+fn innermost(mut err: &serde_saphyr::Error) -> &serde_saphyr::Error {
+    while let serde_saphyr::Error::AliasError { error, .. }
+    | serde_saphyr::Error::WithSnippet { error, .. } = err
+    {
+        err = error;
+    }
+    err
 }
 
 /// serde-saphyr's messages carry their own position; ours is printed in front already.
@@ -324,7 +379,37 @@ mod tests {
             text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
         }
         let (_, node) = parse_str(&text);
-        assert!(node.is_err());
+        let err = node.unwrap_err();
+        assert!(
+            err.message.contains("[limits] max_yaml_expansion"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn the_expansion_limit_is_the_configured_one() {
+        // 1 + 10 + 100 copies of `[x, …]` through aliases: a few hundred events.
+        let text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n\
+                    b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n\
+                    c: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n";
+        let file = SourceFile::new("x.yaml".into(), PathBuf::new(), text.into());
+        let at = Embedding {
+            file: &file,
+            id: FileId(0),
+            offset: 0,
+        };
+        let tight = YamlLimits {
+            max_expansion: 50,
+            ..YamlLimits::default()
+        };
+        let err = parse_within(text, at, tight).unwrap_err();
+        assert!(
+            err.message.contains("more than 50 values"),
+            "{}",
+            err.message
+        );
+        assert!(parse_within(text, at, YamlLimits::default()).is_ok());
     }
 
     #[test]

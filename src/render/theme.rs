@@ -132,6 +132,20 @@ fn fill_from_builtin(theme: &mut Theme) {
     }
 }
 
+/// Refuse `path` when it resolves (through links) to a place outside the site at `root`.
+fn check_inside(root: &Path, path: &Path) -> Result<(), ThemeError> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Ok(());
+    }
+    let shown = relative_path(root, path);
+    let inside = root.canonicalize().ok();
+    match path.canonicalize() {
+        Ok(target) if inside.as_ref().is_some_and(|r| target.starts_with(r)) => Ok(()),
+        Ok(target) => Err(ThemeError::LinkOutside(shown, target.display().to_string())),
+        Err(e) => Err(ThemeError::Io(shown, e)),
+    }
+}
+
 /// Read every file under `dir` (sorted), calling `f(relative name, shown path, bytes)`.
 pub fn read_tree(
     root: &Path,
@@ -139,6 +153,10 @@ pub fn read_tree(
     prefix: &str,
     f: &mut dyn FnMut(&str, String, Vec<u8>),
 ) -> Result<(), ThemeError> {
+    if prefix.is_empty() {
+        // The folder itself (`static/`, `templates/`, a theme's) may be, or be under, a link.
+        check_inside(root, dir)?;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(());
     };
@@ -157,14 +175,7 @@ pub fn read_tree(
         };
         let shown = relative_path(root, &path);
         if entry.file_type().is_ok_and(|t| t.is_symlink()) {
-            let inside = root.canonicalize().ok();
-            match path.canonicalize() {
-                Ok(target) if inside.as_ref().is_some_and(|r| target.starts_with(r)) => {}
-                Ok(target) => {
-                    return Err(ThemeError::LinkOutside(shown, target.display().to_string()));
-                }
-                Err(e) => return Err(ThemeError::Io(shown, e)),
-            }
+            check_inside(root, &path)?;
         }
         if path.is_dir() {
             read_tree(root, &path, &rel, f)?;

@@ -12,6 +12,9 @@ use aho_corasick::{AhoCorasick, Input, MatchKind};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
+/// Longest name (in bytes, normalized) for which mentions are searched with a DFA.
+const MAX_DFA_PATTERN: usize = 512;
+
 /// What an entity is called and where its page is.
 #[derive(Clone, Debug)]
 pub struct Entry {
@@ -78,10 +81,18 @@ impl Automaton {
         let compiled = if patterns.is_empty() {
             None
         } else {
-            // A DFA costs memory once and scans text several times faster than the NFA.
+            // A DFA costs memory once and scans text several times faster than the NFA. Its
+            // construction grows with the square of a long pattern, so a site with a name of
+            // thousands of characters (hostile or broken input) gets the NFA instead.
+            let longest = patterns.iter().map(String::len).max().unwrap_or(0);
+            let kind = if longest <= MAX_DFA_PATTERN {
+                aho_corasick::AhoCorasickKind::DFA
+            } else {
+                aho_corasick::AhoCorasickKind::ContiguousNFA
+            };
             AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostLongest)
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .kind(Some(kind))
                 .build(&patterns)
                 .or_else(|_| {
                     AhoCorasick::builder()

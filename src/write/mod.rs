@@ -17,6 +17,10 @@ use std::path::{Component, Path, PathBuf};
 /// Name of the manifest file in the output folder.
 pub const MANIFEST: &str = ".briefing-manifest";
 
+/// Present in the output folder while a build writes into it. Found by the next build, it means
+/// that one was killed part-way, and the temporary files it may have left are swept away.
+pub const WRITING: &str = ".briefing-writing";
+
 /// What a write did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WriteReport {
@@ -119,6 +123,11 @@ pub fn write(output: &Output, root: &Path, out: &Path) -> Result<WriteReport, Wr
         }
     }
     check_no_symlinks(out, &current)?;
+    let writing = out.join(WRITING);
+    if writing.exists() {
+        sweep_temporary_files(out);
+    }
+    std::fs::write(&writing, b"").map_err(|e| WriteError::Io(writing.clone(), e))?;
     let widened: BTreeSet<String> = previous.union(&current).cloned().collect();
     if widened != previous {
         write_manifest(out, &widened)?;
@@ -149,7 +158,40 @@ pub fn write(output: &Output, root: &Path, out: &Path) -> Result<WriteReport, Wr
     if previous != current {
         write_manifest(out, &current)?;
     }
+    let _ = std::fs::remove_file(&writing);
     Ok(report)
+}
+
+/// Remove the temporary files ([`write_atomic`]'s `.name.pid.tmp`) under `out`, left by a
+/// build that was killed; links are not followed.
+fn sweep_temporary_files(out: &Path) {
+    let mut dirs = vec![out.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if kind.is_dir() {
+                dirs.push(entry.path());
+            } else if kind.is_file() && is_temporary_name(&name) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// Whether `name` is one of [`write_atomic`]'s temporary names, `.name.pid.tmp`.
+fn is_temporary_name(name: &str) -> bool {
+    let Some(inner) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+        return false;
+    };
+    inner.rsplit_once('.').is_some_and(|(file, pid)| {
+        !file.is_empty() && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// No folder between `out` and a file we write may be a symbolic link.
@@ -279,6 +321,31 @@ mod tests {
             std::fs::read_to_string(out.join("mine.txt")).unwrap(),
             "keep"
         );
+    }
+
+    #[test]
+    fn temporary_files_of_a_killed_write_are_swept_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(&root).unwrap();
+        let out = dir.path().join("public");
+        let site = output(&[("a/index.html", "A")]);
+        write(&site, &root, &out).unwrap();
+        assert!(!out.join(WRITING).exists(), "the mark outlives the write");
+        // What a write killed part-way leaves: the mark and a temporary file.
+        std::fs::write(out.join(WRITING), "").unwrap();
+        std::fs::write(out.join("a/.index.html.4242.tmp"), "A, half").unwrap();
+        std::fs::write(out.join("a/.notes.tmp"), "not ours").unwrap();
+        write(&site, &root, &out).unwrap();
+        assert!(!out.join("a/.index.html.4242.tmp").exists());
+        assert!(
+            out.join("a/.notes.tmp").exists(),
+            "a file not of our naming"
+        );
+        assert!(!out.join(WRITING).exists());
+        assert!(is_temporary_name(".index.html.17.tmp"));
+        assert!(!is_temporary_name(".index.html.tmp"));
+        assert!(!is_temporary_name("index.html.17.tmp"));
     }
 
     #[test]

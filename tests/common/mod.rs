@@ -386,3 +386,454 @@ pub fn article_body(html: &str) -> &str {
         .unwrap_or(html.len());
     &html[start..end]
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hostile input: a small valid site to mutate, and checks on what a build of it printed and
+// wrote. Used by tests/fuzz.rs and tests/hardening.rs.
+
+/// The files of a small valid site (one file of each kind), as `(path, text)`.
+pub fn small_site_files() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "site.toml",
+            "title = \"Small\"\nbase_url = \"https://example.org/small/\"\n".into(),
+        ),
+        (
+            "content/articles/report.md",
+            "---\ntitle: Commission announces a plan\nsource: Daily\npublished: 2024-03-05\n\
+             language: en\n---\nThe Commission met on Monday. Jane Doe, its chair, presented \
+             the plan.\n\nThe plan sets a target of 100 centres by 2027.\n"
+                .into(),
+        ),
+        (
+            "content/topics/reform.yaml",
+            "title: Reform\naliases: [plan]\nsummary: The plan.\ntargets:\n  - text: 100 centres\n    \
+             due: 2027\n    source: report#p2\n"
+                .into(),
+        ),
+        (
+            "content/meetings/plenary.yaml",
+            "title: Plenary meeting\ndate: 2024-03\nkind: plenary meeting\norganization: commission\n\
+             chair: jane-doe\ntopics: [reform]\nsources: [report]\nsummary: |\n  [[Jane Doe]] \
+             presented the [[reform|plan]].\nkey_points:\n  - text: A target.\n    source: report#p2\n    \
+             quote: 100 centres by 2027\n"
+                .into(),
+        ),
+        (
+            "content/organizations/commission.yaml",
+            "name: Commission\nkind: commission\nsummary: A body.\n".into(),
+        ),
+        (
+            "content/people/jane-doe.yaml",
+            "name: Jane Doe\npositions:\n  - title: Chair\n    organization: commission\n    \
+             as_of: 2024-03-05\n    source: report#p1\n    quote: Jane Doe, its chair\n\
+             summary: Chair of the [[commission]].\n"
+                .into(),
+        ),
+    ]
+}
+
+/// Write the small valid site into `root`.
+pub fn write_small_site(root: &Path) {
+    for (rel, text) in small_site_files() {
+        write(root, rel, &text);
+    }
+}
+
+/// Whether `line` is one diagnostic: `path:line:column: error|warning: message`.
+pub fn is_diagnostic_line(line: &str) -> bool {
+    let mut parts = line.splitn(4, ':');
+    let (Some(path), Some(l), Some(c), Some(rest)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s != "0";
+    !path.is_empty()
+        && number(l)
+        && number(c)
+        && (rest.starts_with(" error: ") || rest.starts_with(" warning: "))
+        && rest.trim_end().len() > " error: ".len()
+}
+
+/// Check what a `build` printed on standard error: every line a diagnostic or one of the
+/// summary lines, and at least one error when the build failed. `Err` says which line is wrong.
+pub fn check_diagnostics(stderr: &str, failed: bool) -> Result<(), String> {
+    let mut errors = 0;
+    for line in stderr.lines() {
+        let summary = line.ends_with(" warnings") && line.contains(" error")
+            || line == "nothing was written: the previous output is as it was"
+            || !failed && line.starts_with("built ");
+        if is_diagnostic_line(line) {
+            errors += usize::from(line.contains(": error: "));
+        } else if !summary {
+            return Err(format!("not a diagnostic: {line:?}"));
+        }
+    }
+    if failed && errors == 0 {
+        return Err("the build failed without an error line".into());
+    }
+    Ok(())
+}
+
+/// One start tag of an HTML text: its name and attributes (names lower-cased, values raw).
+#[derive(Debug)]
+pub struct Tag {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    /// Byte offset just past the tag's `>`.
+    pub end: usize,
+}
+
+/// Every start tag in `html`, read the way a browser's tokenizer would (roughly: comments are
+/// skipped, attribute values may be quoted or not).
+pub fn start_tags(html: &str) -> Vec<Tag> {
+    let bytes = html.as_bytes();
+    let mut tags = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b"<!--") {
+            i = html[i..]
+                .find("-->")
+                .map(|e| i + e + 3)
+                .unwrap_or(bytes.len());
+            continue;
+        }
+        if bytes[i] != b'<' || !bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < bytes.len() && !bytes[j].is_ascii_whitespace() && !b"/>".contains(&bytes[j]) {
+            j += 1;
+        }
+        let name = html[i + 1..j].to_ascii_lowercase();
+        let mut attrs = Vec::new();
+        loop {
+            while j < bytes.len() && (bytes[j].is_ascii_whitespace() || bytes[j] == b'/') {
+                j += 1;
+            }
+            if j >= bytes.len() || bytes[j] == b'>' {
+                break;
+            }
+            let start = j;
+            while j < bytes.len() && !bytes[j].is_ascii_whitespace() && !b"/>=".contains(&bytes[j])
+            {
+                j += 1;
+            }
+            let attr = html[start..j].to_ascii_lowercase();
+            while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            let mut value = String::new();
+            if bytes.get(j) == Some(&b'=') {
+                j += 1;
+                while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if let Some(&q) = bytes.get(j).filter(|q| **q == b'"' || **q == b'\'') {
+                    let close = html[j + 1..].find(q as char).map(|e| j + 1 + e);
+                    let close = close.unwrap_or(bytes.len());
+                    value = html[j + 1..close].to_string();
+                    j = (close + 1).min(bytes.len());
+                } else {
+                    let v = j;
+                    while j < bytes.len() && !bytes[j].is_ascii_whitespace() && bytes[j] != b'>' {
+                        j += 1;
+                    }
+                    value = html[v..j].to_string();
+                }
+            }
+            if start == j {
+                j += 1;
+                while j < bytes.len() && !html.is_char_boundary(j) {
+                    j += 1;
+                }
+            }
+            attrs.push((attr, value));
+        }
+        let end = (j + 1).min(bytes.len());
+        tags.push(Tag { name, attrs, end });
+        i = end;
+    }
+    tags
+}
+
+/// A URL as a browser reads it: entities decoded, control characters and white space dropped,
+/// lower-cased.
+fn normalized_url(value: &str) -> String {
+    let mut decoded = unescape_attr(value);
+    for (entity, c) in [("&colon;", ":"), ("&tab;", ""), ("&newline;", "")] {
+        decoded = decoded
+            .replace(entity, c)
+            .replace(&entity.to_uppercase(), c);
+    }
+    let mut out = String::new();
+    let mut rest = decoded.as_str();
+    while let Some(at) = rest.find("&#") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 2..];
+        let (digits, radix) = match tail.strip_prefix(['x', 'X']) {
+            Some(hex) => (hex, 16),
+            None => (tail, 10),
+        };
+        let len = digits.chars().take_while(|c| c.is_digit(radix)).count();
+        match u32::from_str_radix(&digits[..len], radix)
+            .ok()
+            .and_then(char::from_u32)
+        {
+            Some(c) if len > 0 => {
+                out.push(c);
+                let skip = tail.len() - digits.len() + len;
+                rest = tail[skip..].strip_prefix(';').unwrap_or(&tail[skip..]);
+            }
+            _ => {
+                out.push_str("&#");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// Problems with one HTML text: any way it could run a script other than the theme's own
+/// `<script src="…briefing.js" defer></script>`. Empty when it is safe.
+pub fn script_problems(html: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    for tag in start_tags(html) {
+        let attr = |n: &str| {
+            tag.attrs
+                .iter()
+                .find(|(a, _)| a == n)
+                .map(|(_, v)| v.as_str())
+        };
+        match tag.name.as_str() {
+            "script" => {
+                let theme = attr("src").is_some_and(|s| s.ends_with("briefing.js"))
+                    && html[tag.end..].starts_with("</script>");
+                match preview_data(html, &tag) {
+                    // The previews' HTML (cited paragraphs) is put into the page by the
+                    // theme's script: it must be as safe as the page.
+                    Some(json) => {
+                        // `c`: citations, `[title, paragraph, HTML]`; the rest is text.
+                        let strings = json["c"]
+                            .as_object()
+                            .into_iter()
+                            .flat_map(|c| c.values())
+                            .filter_map(|v| v[2].as_str());
+                        for text in strings {
+                            problems.extend(
+                                script_problems(text)
+                                    .into_iter()
+                                    .map(|p| format!("in the preview data: {p}")),
+                            );
+                        }
+                    }
+                    None if !theme => problems.push(format!("a script: {:?}", tag.attrs)),
+                    None => {}
+                }
+            }
+            // The theme's charts: inline SVG drawn at build time (their text is checked like
+            // any other: no script, handler or animation inside).
+            "svg"
+                if attr("role") == Some("img")
+                    && attr("class").is_some_and(|c| c.split(' ').any(|c| c == "chart")) => {}
+            "iframe" | "frame" | "object" | "embed" | "applet" | "base" | "style" | "svg"
+            | "math" | "template" | "xmp" | "plaintext" | "set" | "animate" | "foreignobject"
+            | "use" | "handler" | "listener" => {
+                problems.push(format!("a <{}> element", tag.name));
+            }
+            "meta" if attr("http-equiv").is_some() => {
+                problems.push("a <meta http-equiv>".into());
+            }
+            _ => {}
+        }
+        for (name, value) in &tag.attrs {
+            if name.starts_with("on") || name == "srcdoc" {
+                problems.push(format!("<{} {name}={value:?}>", tag.name));
+            }
+            let url_attr = matches!(
+                name.as_str(),
+                "href" | "src" | "action" | "formaction" | "data" | "poster" | "xlink:href"
+            );
+            if url_attr {
+                let url = normalized_url(value);
+                if [
+                    "javascript:",
+                    "vbscript:",
+                    "data:text/html",
+                    "data:image/svg",
+                ]
+                .iter()
+                .any(|s| url.starts_with(s))
+                {
+                    problems.push(format!("<{} {name}={value:?}>", tag.name));
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// The data of a `<script>` that is the theme's preview data: `type="application/json"`,
+/// `id="briefing-previews"`, holding valid JSON with no `<` in it (so nothing in it can close
+/// the element or open another).
+fn preview_data(html: &str, tag: &Tag) -> Option<serde_json::Value> {
+    let attr = |n: &str| {
+        tag.attrs
+            .iter()
+            .find(|(a, _)| a == n)
+            .map(|(_, v)| v.as_str())
+    };
+    if attr("type") != Some("application/json") || attr("id") != Some("briefing-previews") {
+        return None;
+    }
+    let body = &html[tag.end..];
+    let json = &body[..body.find("</script>")?];
+    if json.contains('<') {
+        return None;
+    }
+    serde_json::from_str(json).ok()
+}
+
+/// A search index file: `briefingSearch.<name>(<JSON>);` and nothing else, so nothing in the
+/// indexed text can run as code.
+fn is_search_data(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix("briefingSearch.") else {
+        return false;
+    };
+    let Some(open) = rest.find('(') else {
+        return false;
+    };
+    if !rest[..open].chars().all(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let Some(args) = rest[open + 1..].trim_end().strip_suffix(");") else {
+        return false;
+    };
+    // `shard(N, {...})` and `docs(N, [...])` carry a number first.
+    let args = match args.split_once(',') {
+        Some((n, json)) if n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty() => json,
+        _ => args,
+    };
+    serde_json::from_str::<serde_json::Value>(args).is_ok()
+}
+
+/// Every smuggled script in a build's output: HTML pages are checked with
+/// [`script_problems`], JSON files must be valid JSON, XML and text files must hold no raw
+/// `<script`.
+pub fn smuggled_scripts(out: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    for rel in all_files(out) {
+        let Ok(text) = std::fs::read_to_string(out.join(&rel)) else {
+            continue;
+        };
+        if rel.ends_with(".html") {
+            problems.extend(
+                script_problems(&text)
+                    .into_iter()
+                    .map(|p| format!("{rel}: {p}")),
+            );
+        } else if rel.ends_with(".json") {
+            // Data, read by the theme's script and shown with textContent: any text may be in
+            // it, as long as it stays valid JSON.
+            if serde_json::from_str::<serde_json::Value>(&text).is_err() {
+                problems.push(format!("{rel}: not valid JSON"));
+            }
+        } else if rel.starts_with("search/") && rel.ends_with(".js") {
+            if !is_search_data(&text) {
+                problems.push(format!("{rel}: not a call with JSON data"));
+            }
+        } else if !rel.ends_with(".js") && text.to_ascii_lowercase().contains("<script") {
+            problems.push(format!("{rel}: a raw <script"));
+        }
+    }
+    problems
+}
+
+/// Longest a build of a hostile site may take (the slowest seen is far below).
+pub const HOSTILE_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Address space a build of a hostile site may use, in KiB (`ulimit -v`): a blow-up aborts
+/// instead of thrashing.
+pub const HOSTILE_MEMORY_KIB: u64 = 4 << 20;
+
+/// Build `root` into `out` (which must not exist yet) under [`HOSTILE_TIME_LIMIT`] and
+/// [`HOSTILE_MEMORY_KIB`], and check what the issue asks of any input: exit 0 or 1, no panic,
+/// only well-formed diagnostics, nothing written on failure, no smuggled script on success.
+/// Gives whether the build succeeded and how long it took; `Err` says what was wrong.
+pub fn check_hostile_build(root: &Path, out: &Path) -> Result<(bool, std::time::Duration), String> {
+    use std::process::Stdio;
+    use std::time::Instant;
+    let started = Instant::now();
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {HOSTILE_MEMORY_KIB}; exec \"$0\" \"$@\""
+        ))
+        .arg(env!("CARGO_BIN_EXE_briefing"))
+        .args(["build", "--root"])
+        .arg(root)
+        .arg("--output")
+        .arg(out)
+        .env_remove("BRIEFING_TIMINGS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // Read the pipes on threads so that a chatty build cannot block on a full pipe.
+    let mut stdout_pipe = child.stdout.take().unwrap();
+    let mut stderr_pipe = child.stderr.take().unwrap();
+    let stdout = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        std::io::Read::read_to_end(&mut stdout_pipe, &mut s).ok();
+        s
+    });
+    let stderr = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        std::io::Read::read_to_end(&mut stderr_pipe, &mut s).ok();
+        s
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > HOSTILE_TIME_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("the build took more than {HOSTILE_TIME_LIMIT:?}"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    let elapsed = started.elapsed();
+    let stdout = String::from_utf8_lossy(&stdout.join().unwrap()).into_owned();
+    let stderr = String::from_utf8_lossy(&stderr.join().unwrap()).into_owned();
+    let code = status.code();
+    if code != Some(0) && code != Some(1) || stderr.contains("panicked") {
+        return Err(format!("exit {status}\n--- stderr\n{stderr}"));
+    }
+    let failed = code == Some(1);
+    check_diagnostics(&stderr, failed).map_err(|p| format!("{p}\n--- stderr\n{stderr}"))?;
+    if failed {
+        if !all_files(out).is_empty() {
+            return Err(format!("a failed build wrote files\n{stderr}"));
+        }
+    } else {
+        if !stderr
+            .lines()
+            .chain(stdout.lines())
+            .any(|l| l.starts_with("built "))
+        {
+            return Err(format!("no `built` line\n{stdout}\n{stderr}"));
+        }
+        let smuggled = smuggled_scripts(out);
+        if !smuggled.is_empty() {
+            return Err(format!("smuggled scripts: {smuggled:#?}"));
+        }
+    }
+    Ok((!failed, elapsed))
+}
