@@ -253,7 +253,12 @@ impl Incremental {
         timer.lap("serve: pages");
         let sources = generation.site.sources.clone();
         let generation = Arc::new(generation);
-        self.last = Some(Arc::clone(&generation));
+        if let Some(old) = self.last.replace(Arc::clone(&generation)) {
+            // Freeing a whole site takes milliseconds: not while a page waits to reload.
+            let _ = std::thread::Builder::new()
+                .name("briefing-free".into())
+                .spawn(move || drop(old));
+        }
         Ok(Outcome::Built {
             generation,
             dirty,

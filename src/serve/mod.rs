@@ -220,10 +220,12 @@ impl Shared {
         }
     }
 
-    fn set(&self, snapshot: Snapshot) {
+    /// Publish `snapshot`; the one it replaces comes back, for the caller to drop when it
+    /// suits (freeing a whole site takes milliseconds).
+    fn set(&self, snapshot: Snapshot) -> Snapshot {
         match self.state.write() {
-            Ok(mut state) => *state = snapshot,
-            Err(poisoned) => *poisoned.into_inner() = snapshot,
+            Ok(mut state) => std::mem::replace(&mut *state, snapshot),
+            Err(poisoned) => std::mem::replace(&mut *poisoned.into_inner(), snapshot),
         }
     }
 }
@@ -363,7 +365,7 @@ impl Rebuilder {
         let previous = self.shared.snapshot();
         let Some(generation) = rebuilt.generation else {
             let text: Arc<str> = rebuilt.diagnostics.as_str().into();
-            self.shared.set(Snapshot {
+            let _ = self.shared.set(Snapshot {
                 errors: Some(Arc::clone(&text)),
                 ..previous
             });
@@ -386,7 +388,7 @@ impl Rebuilder {
             } else {
                 previous.version.clone()
             };
-            self.shared.set(Snapshot {
+            let replaced = self.shared.set(Snapshot {
                 site: Some(generation),
                 version: version.clone(),
                 errors: None,
@@ -396,9 +398,10 @@ impl Rebuilder {
             self.shared
                 .hub
                 .broadcast(&reload::reload(&version, css_only));
+            drop(replaced);
         } else {
             // Nothing changed that a page shows; the new generation shares the old one's pages.
-            self.shared.set(Snapshot {
+            let _ = self.shared.set(Snapshot {
                 site: Some(generation),
                 ..previous
             });
