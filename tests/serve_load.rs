@@ -283,7 +283,7 @@ fn misbehave(port: u16, stop: &AtomicBool) -> usize {
             let _ = s.write_all(line.as_bytes());
         }
         if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
-            let _ = s.write_all(b"GET /search-index.json HTTP/1.1\r\nHost: x\r\n\r\n");
+            let _ = s.write_all(b"GET /search/index.js HTTP/1.1\r\nHost: x\r\n\r\n");
             let mut one = [0u8; 16];
             let _ = s.read(&mut one);
         }
@@ -323,7 +323,7 @@ fn two_hundred_clients_twenty_thousand_requests_with_saves_and_bad_clients() {
         ("/meetings/example-meeting/", 200),
         ("/articles/example-report/", 200),
         ("/style.css", 200),
-        ("/search-index.json", 200),
+        ("/search/index.js", 200),
         ("/atom.xml", 200),
         ("/no-such-page/", 404),
     ];
