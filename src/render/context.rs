@@ -244,7 +244,7 @@ pub fn backlinks(site: &Cx, e: EntityRef) -> Vec<Value> {
         relation,
         from,
         details,
-    } in list
+    } in list.iter()
     {
         if current.as_ref().is_some_and(|(r, _)| r != relation)
             && let Some(done) = current.take()

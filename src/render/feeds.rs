@@ -82,6 +82,7 @@ pub fn entity_feed_entries(site: &Site, e: EntityRef) -> Vec<EntityRef> {
     let mut entries: Vec<EntityRef> = site
         .backlinks
         .get(&e)
+        .map(|list| list.as_slice())
         .into_iter()
         .flatten()
         .map(|b| b.from)

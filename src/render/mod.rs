@@ -656,7 +656,7 @@ fn home(site: &Cx) -> Vars {
         .collect();
     let mut people: Vec<(usize, EntityRef)> = site
         .all(Kind::Person)
-        .map(|e| (site.backlinks.get(&e).map_or(0, Vec::len), e))
+        .map(|e| (site.backlinks.get(&e).map_or(0, |list| list.len()), e))
         .collect();
     people.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.index.cmp(&b.1.index)));
     let people: Vec<Value> = people

@@ -115,7 +115,7 @@ pub struct Site {
     /// Resolved citations of evidence items, by where they were written.
     pub cites: FxHashMap<(FileId, usize), Cite>,
     /// Incoming edges of each entity.
-    pub backlinks: FxHashMap<EntityRef, Vec<Backlink>>,
+    pub backlinks: FxHashMap<EntityRef, Arc<Vec<Backlink>>>,
     /// For each article, paragraph number → entities citing it.
     pub cited_by: Vec<BTreeMap<u32, Vec<EntityRef>>>,
     /// Meetings each article reports on (its `meetings` and meetings listing it in `sources`).
@@ -198,9 +198,21 @@ pub struct Cache {
     automaton: Option<index::Automaton>,
     index: Option<Arc<Index>>,
     bodies: FxHashMap<FileId, Kept>,
+    backlinks: FxHashMap<EntityRef, KeptBacklinks>,
     marked: FxHashMap<FileId, Kept>,
     fields: FxHashMap<(FileId, usize), Kept>,
 }
+
+/// An entity's backlinks and what they were made from: its incoming edges as found and the
+/// dates of their sources (which order the list).
+struct KeptBacklinks {
+    incoming: Incoming,
+    dates: Vec<Option<Date>>,
+    backlinks: Arc<Vec<Backlink>>,
+}
+
+/// Edges into one entity: source, relation, details.
+type Incoming = Vec<(EntityRef, Relation, Option<Arc<str>>)>;
 
 /// A rendered text and the file it came from.
 #[derive(Clone)]
@@ -420,7 +432,7 @@ pub fn resolve_cached(
     site.cited_by = cited_by;
     site.article_meetings = article_meetings;
     site.meeting_sources = meeting_sources;
-    site.backlinks = group_backlinks(&site, edges);
+    site.backlinks = group_backlinks(&site, edges, cache.as_deref_mut().map(|c| &mut c.backlinks));
     timer.lap("resolve: backlinks");
     if !marks.is_empty() {
         render_bodies(&mut site, Some(&marks), &mut Diagnostics::default(), cache);
@@ -1100,8 +1112,8 @@ impl<'s> Linker<'s> {
 fn group_backlinks(
     site: &Site,
     edges: Vec<(EntityRef, Relation, EntityRef, Option<Arc<str>>)>,
-) -> FxHashMap<EntityRef, Vec<Backlink>> {
-    type Incoming = Vec<(EntityRef, Relation, Option<Arc<str>>)>;
+    kept: Option<&mut FxHashMap<EntityRef, KeptBacklinks>>,
+) -> FxHashMap<EntityRef, Arc<Vec<Backlink>>> {
     // Each target's incoming edges in the order found, by kind and index.
     let mut incoming: [Vec<Incoming>; 5] = Kind::ALL.map(|k| vec![Vec::new(); site.index.count(k)]);
     for (from, relation, to, detail) in edges {
@@ -1109,7 +1121,14 @@ fn group_backlinks(
             incoming[to.kind as usize][to.index as usize].push((from, relation, detail));
         }
     }
-    let mut grouped: Vec<(EntityRef, Vec<Backlink>)> = Vec::new();
+    let previous = kept.as_deref();
+    let keep = previous.is_some();
+    type Made = (
+        EntityRef,
+        Arc<Vec<Backlink>>,
+        Option<(Incoming, Vec<Option<Date>>)>,
+    );
+    let mut grouped: Vec<Made> = Vec::new();
     for (kind, lists) in Kind::ALL.into_iter().zip(incoming) {
         let group = lists
             .into_par_iter()
@@ -1120,11 +1139,40 @@ fn group_backlinks(
                     kind,
                     index: index as u32,
                 };
-                (to, backlinks_of(site, list))
+                if !keep {
+                    return (to, Arc::new(backlinks_of(site, list)), None);
+                }
+                let dates: Vec<Option<Date>> = list.iter().map(|e| site.date(e.0)).collect();
+                // The same edges from sources of the same dates: the same backlinks.
+                let backlinks = match previous.and_then(|p| p.get(&to)) {
+                    Some(k) if k.incoming == list && k.dates == dates => Arc::clone(&k.backlinks),
+                    _ => Arc::new(backlinks_of(site, list.clone())),
+                };
+                (to, backlinks, Some((list, dates)))
             });
         grouped.par_extend(group);
     }
-    grouped.into_iter().collect()
+    let result = grouped
+        .iter()
+        .map(|(to, backlinks, _)| (*to, Arc::clone(backlinks)))
+        .collect();
+    if let Some(kept) = kept {
+        *kept = grouped
+            .into_iter()
+            .filter_map(|(to, backlinks, made)| {
+                let (incoming, dates) = made?;
+                Some((
+                    to,
+                    KeptBacklinks {
+                        incoming,
+                        dates,
+                        backlinks,
+                    },
+                ))
+            })
+            .collect();
+    }
+    result
 }
 
 /// One target's backlinks from its incoming edges: one per source and relation, with the

@@ -16,7 +16,7 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::LoadError;
 use crate::load::cache::{Changes, Loader};
-use crate::model::EntityRef;
+use crate::model::{EntityRef, Kind};
 use crate::render::theme::Theme;
 use crate::render::{Output, Page, PageKind, PageRenderer, RenderOptions, Templates};
 use crate::resolve::{self, Cache, Site};
@@ -30,10 +30,34 @@ use std::sync::{Arc, OnceLock};
 /// The bytes of one served file.
 pub(crate) type Bytes = Arc<[u8]>;
 
-/// A page and, once rendered, its bytes (or why it could not be rendered).
+/// Once rendered, a page's bytes (or why it could not be rendered).
 struct Slot {
-    page: Page,
     html: OnceLock<Result<Bytes, Diagnostic>>,
+}
+
+/// The pages of a site and where each is written; shared by the generations that have the
+/// same ones (the same ids, and the same years for the year pages).
+struct PageTable {
+    pages: Vec<Page>,
+    by_file: FxHashMap<String, usize>,
+    /// What the table was made from: the index fingerprint and the article and meeting years.
+    made_from: (u64, [Vec<i32>; 2]),
+}
+
+impl PageTable {
+    fn new(site: &Site, made_from: (u64, [Vec<i32>; 2])) -> PageTable {
+        let pages = crate::render::pages(site);
+        let by_file = pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.file(), i))
+            .collect();
+        PageTable {
+            pages,
+            by_file,
+            made_from,
+        }
+    }
 }
 
 /// One successful build, rendered on demand.
@@ -42,8 +66,8 @@ pub(crate) struct Generation {
     templates: Templates,
     theme: Theme,
     opts: RenderOptions,
+    table: Arc<PageTable>,
     pages: Vec<Slot>,
-    by_file: FxHashMap<String, usize>,
     files: OnceLock<Output>,
     /// The index fingerprint of the resolve that made it.
     fingerprint: u64,
@@ -54,13 +78,13 @@ pub(crate) struct Generation {
 impl Generation {
     /// Whether the site has a file at `path` (relative to the site root, `x/index.html`).
     pub(crate) fn contains(&self, path: &str) -> bool {
-        self.by_file.contains_key(path) || self.files().files.contains_key(path)
+        self.table.by_file.contains_key(path) || self.files().files.contains_key(path)
     }
 
     /// The bytes of the file at `path`, rendering it if needed. A page whose template fails
     /// comes back as an error message.
     pub(crate) fn get(&self, path: &str) -> Option<Result<Bytes, Arc<str>>> {
-        if let Some(&i) = self.by_file.get(path) {
+        if let Some(&i) = self.table.by_file.get(path) {
             return Some(
                 self.page(i)
                     .clone()
@@ -77,10 +101,10 @@ impl Generation {
     #[cfg(test)]
     pub(crate) fn output(&self) -> Result<Output, Diagnostic> {
         let mut output = Output::default();
-        for (i, slot) in self.pages.iter().enumerate() {
+        for (i, page) in self.table.pages.iter().enumerate() {
             output
                 .files
-                .insert(slot.page.file(), self.page(i).clone()?.to_vec());
+                .insert(page.file(), self.page(i).clone()?.to_vec());
         }
         for (path, bytes) in &self.files().files {
             output
@@ -100,7 +124,7 @@ impl Generation {
         let slot = &self.pages[i];
         slot.html.get_or_init(|| {
             PageRenderer::new(&self.site, &self.templates, &self.opts)
-                .render(&slot.page)
+                .render(&self.table.pages[i])
                 .map(|html| Bytes::from(html.into_bytes()))
         })
     }
@@ -111,11 +135,12 @@ impl Generation {
         let failed: Vec<Diagnostic> = self
             .pages
             .par_iter()
-            .filter_map(|slot| {
+            .zip(&self.table.pages)
+            .filter_map(|(slot, page)| {
                 slot.html
                     .get_or_init(|| {
                         renderer
-                            .render(&slot.page)
+                            .render(page)
                             .map(|html| Bytes::from(html.into_bytes()))
                     })
                     .as_ref()
@@ -130,8 +155,7 @@ impl Generation {
 
     fn files(&self) -> &Output {
         self.files.get_or_init(|| {
-            let pages: Vec<Page> = self.pages.iter().map(|s| s.page.clone()).collect();
-            crate::render::site_files(&self.site, &pages, &self.theme, &self.opts)
+            crate::render::site_files(&self.site, &self.table.pages, &self.theme, &self.opts)
         })
     }
 }
@@ -215,20 +239,21 @@ impl Incremental {
             return Ok(failed_build(diags, site));
         }
         let base_path = crate::load::config::base_path_of(&render.base_url);
-        let pages = crate::render::pages(&site);
+        let made_from = (
+            self.cache.fingerprint(),
+            [Kind::Article, Kind::Meeting].map(|k| crate::render::year_pages(&site, k)),
+        );
+        let table = match &self.last {
+            Some(last) if last.table.made_from == made_from => Arc::clone(&last.table),
+            _ => Arc::new(PageTable::new(&site, made_from)),
+        };
         let mut generation = Generation {
-            by_file: pages
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.file(), i))
-                .collect(),
-            pages: pages
-                .into_iter()
-                .map(|page| Slot {
-                    page,
-                    html: OnceLock::new(),
-                })
-                .collect(),
+            pages: std::iter::repeat_with(|| Slot {
+                html: OnceLock::new(),
+            })
+            .take(table.pages.len())
+            .collect(),
+            table,
             files: OnceLock::new(),
             fingerprint: self.cache.fingerprint(),
             site,
@@ -284,12 +309,7 @@ fn carry_over(old: &Generation, new: &mut Generation, changes: &Changes) -> (usi
         && old.opts.base_url == new.opts.base_url
         && old.opts.offline == new.opts.offline
         && old.theme.templates == new.theme.templates
-        && old.pages.len() == new.pages.len()
-        && old
-            .pages
-            .iter()
-            .zip(&new.pages)
-            .all(|(a, b)| a.page == b.page);
+        && (Arc::ptr_eq(&old.table, &new.table) || old.table.pages == new.table.pages);
     let statics_same = old.theme.statics == new.theme.statics;
     if !same_frame {
         return (new.pages.len(), false);
@@ -314,8 +334,9 @@ fn carry_over(old: &Generation, new: &mut Generation, changes: &Changes) -> (usi
     touched.extend(neighbours(&old.site, &changed));
     touched.extend(neighbours(&new.site, &changed));
     let mut dirty = 0;
-    for (slot, old_slot) in new.pages.iter_mut().zip(&old.pages) {
-        let keep = match slot.page.kind {
+    let table = Arc::clone(&new.table);
+    for ((slot, old_slot), page) in new.pages.iter_mut().zip(&old.pages).zip(&table.pages) {
+        let keep = match page.kind {
             PageKind::Entity(e) => !touched.contains(&e),
             PageKind::Search | PageKind::NotFound => true,
             PageKind::Home | PageKind::List(_) | PageKind::Year(..) => false,
@@ -349,7 +370,7 @@ fn neighbours(site: &Site, entities: &FxHashSet<EntityRef>) -> FxHashSet<EntityR
     let mut found = FxHashSet::default();
     for (to, links) in &site.backlinks {
         let to_changed = entities.contains(to);
-        for link in links {
+        for link in links.iter() {
             if to_changed {
                 found.insert(link.from);
             } else if entities.contains(&link.from) {
