@@ -6,7 +6,8 @@
 //! rendered when first asked for, and a page whose inputs did not change keeps the bytes rendered
 //! for the generation before. A page's inputs are its entity and the entities it is linked with
 //! either way (whatever a page shows of another entity travels along such a link: a title, a
-//! date, a cited paragraph, a mention); lists and the home page read every entity, and
+//! date, a cited paragraph, a mention); lists, the home, search and not-found pages read every
+//! entity (or may), and
 //! everything is new when the templates, `site.toml`, the set of pages or any id, name or title
 //! changed. The files that are not pages (feeds, sitemap, search index, static files) are made
 //! together, when one of them is first asked for.
@@ -338,8 +339,12 @@ fn carry_over(old: &Generation, new: &mut Generation, changes: &Changes) -> (usi
     for ((slot, old_slot), page) in new.pages.iter_mut().zip(&old.pages).zip(&table.pages) {
         let keep = match page.kind {
             PageKind::Entity(e) => !touched.contains(&e),
-            PageKind::Search | PageKind::NotFound => true,
-            PageKind::Home | PageKind::List(_) | PageKind::Year(..) => false,
+            // The search page lists the years and sources to filter by.
+            PageKind::Home
+            | PageKind::List(_)
+            | PageKind::Year(..)
+            | PageKind::Search
+            | PageKind::NotFound => false,
         };
         match old_slot.html.get() {
             Some(html) if keep => {
@@ -550,6 +555,22 @@ mod tests {
             t.replace("Li Wei", "Li Wei-ming")
         });
         b.check("a person's name");
+        b.edit("content/articles/reform-press-conference.md", |t| {
+            t.replace("published: 2023-12-27", "published: 2021-01-02")
+        });
+        b.check("an article's date (the order of backlinks)");
+        b.edit("content/meetings/fourth-plenary.yaml", |t| {
+            t.replace("date: 2023-12-25", "date: 2019-12-25")
+        });
+        b.check("a meeting's date");
+        b.edit("content/organizations/reform-office.yaml", |t| {
+            t.replace("parent: cq-committee", "parent: cpc-central-committee")
+        });
+        b.check("an organization's parent");
+        b.edit("content/topics/soe-reform.yaml", |t| {
+            t.replace("parent: three-attacks", "parent: zone-reform")
+        });
+        b.check("a topic's parent");
         b.edit("content/topics/zone-reform.yaml", |t| {
             t.replace("Merge zones", "Merge the zones")
         });
