@@ -8,8 +8,8 @@ use common::{read, write, write_and_rename};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Child, Command};
+
 use std::time::{Duration, Instant};
 
 /// Long enough for a loaded CI machine; every wait below gives up after it.
@@ -23,67 +23,10 @@ fn new_site() -> (tempfile::TempDir, PathBuf) {
     (tmp, root)
 }
 
-/// A running `briefing serve`, killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-    stderr: Arc<Mutex<String>>,
-}
+/// The server under test, with this file's request helpers.
+use common::Serve as Server;
 
 impl Server {
-    fn start(root: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_briefing"))
-            .arg("serve")
-            .arg("--root")
-            .arg(root)
-            .args(["--port", "0"])
-            .args(extra)
-            .env_remove("BRIEFING_TIMINGS")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the binary starts");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let pipe = child.stderr.take().expect("stderr is piped");
-        let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(pipe);
-            let mut line = String::new();
-            while matches!(lines.read_line(&mut line), Ok(n) if n > 0) {
-                sink.lock().unwrap().push_str(&line);
-                line.clear();
-            }
-        });
-        let mut server = Server {
-            child,
-            port: 0,
-            stderr,
-        };
-        let started = Instant::now();
-        loop {
-            let text = server.stderr();
-            if let Some(at) = text.find("serving at http://127.0.0.1:") {
-                let rest = &text[at + "serving at http://127.0.0.1:".len()..];
-                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-                server.port = digits.parse().expect("a port");
-                return server;
-            }
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("serve exited with {status} before serving:\n{text}");
-            }
-            assert!(
-                started.elapsed() < WAIT,
-                "serve did not start in time:\n{text}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-
     fn get(&self, path: &str) -> Response {
         self.request(&format!(
             "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
@@ -96,20 +39,6 @@ impl Server {
 
     fn events(&self) -> Events {
         Events::connect(self.port)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let text = self.stderr();
-        if text.contains("panicked") {
-            eprintln!("serve panicked:\n{text}");
-            if !std::thread::panicking() {
-                panic!("serve panicked");
-            }
-        }
     }
 }
 
@@ -282,7 +211,7 @@ const JANE: &str = "content/people/jane-doe.yaml";
 #[test]
 fn serve_answers_pages_types_and_errors_from_memory() {
     let (_tmp, root) = new_site();
-    let server = Server::start(&root, &[]);
+    let server = Server::start(&root, &[], WAIT);
 
     let home = server.get("/");
     assert_eq!(home.status, 200, "{}", home.head);
@@ -439,7 +368,7 @@ fn serve_answers_pages_types_and_errors_from_memory() {
 #[test]
 fn serve_reloads_on_edit_shows_errors_and_recovers() {
     let (_tmp, root) = new_site();
-    let server = Server::start(&root, &[]);
+    let server = Server::start(&root, &[], WAIT);
     let mut events = server.events();
     let hello = events.expect("hello");
     assert_eq!(hello["errors"], serde_json::Value::Null);
@@ -550,7 +479,7 @@ fn serve_reloads_on_edit_shows_errors_and_recovers() {
 #[test]
 fn serve_ignores_backup_files_and_rebuilds_once_per_burst() {
     let (_tmp, root) = new_site();
-    let server = Server::start(&root, &[]);
+    let server = Server::start(&root, &[], WAIT);
     let mut events = server.events();
     events.expect("hello");
 
@@ -605,7 +534,7 @@ fn serve_honours_the_base_url_path() {
         "base_url = \"https://example.org/briefing/\"",
     );
     write(&root, "site.toml", &config);
-    let server = Server::start(&root, &[]);
+    let server = Server::start(&root, &[], WAIT);
     assert!(
         server.stderr().contains("/briefing/; press Ctrl-C"),
         "{}",
@@ -636,7 +565,7 @@ fn serve_starts_on_a_broken_site_and_recovers() {
     let (_tmp, root) = new_site();
     let jane = read(&root, JANE);
     write(&root, JANE, "name: [broken\n");
-    let server = Server::start(&root, &[]);
+    let server = Server::start(&root, &[], WAIT);
     assert!(server.stderr().contains("content/people/jane-doe.yaml:1:"));
     let page = server.get("/");
     assert_eq!(page.status, 503);
@@ -653,7 +582,7 @@ fn serve_starts_on_a_broken_site_and_recovers() {
 #[test]
 fn serve_survives_bad_and_slow_clients() {
     let (_tmp, root) = new_site();
-    let server = Server::start(&root, &[]);
+    let server = Server::start(&root, &[], WAIT);
 
     // Slow clients that never finish their request.
     let mut slow: Vec<TcpStream> = (0..40)
@@ -753,7 +682,7 @@ fn serve_port_in_use_is_exit_2() {
 #[test]
 fn serve_stops_cleanly_on_ctrl_c() {
     let (_tmp, root) = new_site();
-    let mut server = Server::start(&root, &[]);
+    let mut server = Server::start(&root, &[], WAIT);
     assert_eq!(server.get("/").status, 200);
     let pid = server.child.id().to_string();
     let sent = Command::new("kill")
@@ -805,7 +734,7 @@ fn without_reload_script(body: &[u8]) -> Vec<u8> {
 #[test]
 fn after_a_series_of_edits_serve_serves_what_a_full_build_writes() {
     let (tmp, root) = new_site();
-    let server = Server::start(&root, &[]);
+    let server = Server::start(&root, &[], WAIT);
     let mut events = server.events();
     events.expect("hello");
     // Give a person an alias (mentions change on other pages), rename an article and update

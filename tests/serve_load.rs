@@ -10,7 +10,6 @@ use common::{read, write, write_and_rename};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -26,62 +25,10 @@ fn new_site() -> (tempfile::TempDir, PathBuf) {
     (tmp, root)
 }
 
-/// A running `briefing serve --port 0`, killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-    stderr: Arc<Mutex<String>>,
-}
+/// The server under test, with this file's helpers.
+use common::Serve as Server;
 
 impl Server {
-    fn start(root: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_briefing"))
-            .args(["serve", "--port", "0", "--root"])
-            .arg(root)
-            .env_remove("BRIEFING_TIMINGS")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the binary starts");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let pipe = child.stderr.take().unwrap();
-        let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(pipe);
-            let mut line = String::new();
-            while matches!(lines.read_line(&mut line), Ok(n) if n > 0) {
-                sink.lock().unwrap().push_str(&line);
-                line.clear();
-            }
-        });
-        let started = Instant::now();
-        let prefix = "serving at http://127.0.0.1:";
-        loop {
-            let text = stderr.lock().unwrap().clone();
-            if let Some(at) = text.find(prefix) {
-                let digits: String = text[at + prefix.len()..]
-                    .chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect();
-                return Server {
-                    child,
-                    port: digits.parse().unwrap(),
-                    stderr,
-                };
-            }
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!("serve exited with {status}:\n{text}");
-            }
-            assert!(started.elapsed() < WAIT, "serve did not start:\n{text}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-
     /// Resident memory of the server process, in KiB, from /proc.
     fn rss_kib(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
@@ -113,17 +60,6 @@ impl Server {
                 self.stderr()
             );
             std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let text = self.stderr();
-        if text.contains("panicked") && !std::thread::panicking() {
-            panic!("serve panicked:\n{text}");
         }
     }
 }
@@ -314,7 +250,7 @@ fn two_hundred_clients_twenty_thousand_requests_with_saves_and_bad_clients() {
     const REQUESTS: usize = 20_000;
     let (_tmp, root) = new_site();
     let original = read(&root, JANE);
-    let server = Server::start(&root);
+    let server = Server::start(&root, &[], WAIT);
     server.wait_for("/people/jane-doe/", "Jane Doe");
     let port = server.port;
     let paths = [
@@ -434,7 +370,7 @@ fn two_hundred_clients_twenty_thousand_requests_with_saves_and_bad_clients() {
 fn a_thousand_saves_in_a_row_leave_memory_flat_and_one_correct_site() {
     let (tmp, root) = new_site();
     let original = read(&root, JANE);
-    let server = Server::start(&root);
+    let server = Server::start(&root, &[], WAIT);
     // Warm up: a few saves and requests, so that the first measure is of a working server.
     for n in 0..5 {
         save_jane(&root, &original, &format!("Warm {n}"));
@@ -505,7 +441,7 @@ fn a_thousand_saves_in_a_row_leave_memory_flat_and_one_correct_site() {
 fn serve_refuses_every_way_out_of_the_site() {
     let (tmp, root) = new_site();
     write(tmp.path(), "secret.txt", "TOPSECRET outside the site\n");
-    let server = Server::start(&root);
+    let server = Server::start(&root, &[], WAIT);
     server.wait_for("/", "Example");
     let targets = [
         "/../secret.txt",

@@ -837,3 +837,89 @@ pub fn check_hostile_build(root: &Path, out: &Path) -> Result<(bool, std::time::
     }
     Ok((!failed, elapsed))
 }
+
+/// A running `briefing serve --root ROOT --port 0 [extra…]`, killed when dropped; what it
+/// prints on standard error is collected. Test files add their own request helpers.
+pub struct Serve {
+    /// The process.
+    pub child: std::process::Child,
+    /// The port it listens on (it picked a free one).
+    pub port: u16,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Serve {
+    /// Start the server and wait (at most `wait`) until it says where it serves.
+    pub fn start(root: &Path, extra: &[&str], wait: std::time::Duration) -> Serve {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_briefing"))
+            .arg("serve")
+            .arg("--root")
+            .arg(root)
+            .args(["--port", "0"])
+            .args(extra)
+            .env_remove("BRIEFING_TIMINGS")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let pipe = child.stderr.take().expect("stderr is piped");
+        let sink = std::sync::Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            let mut lines = std::io::BufReader::new(pipe);
+            let mut line = String::new();
+            while matches!(lines.read_line(&mut line), Ok(n) if n > 0) {
+                sink.lock().unwrap().push_str(&line);
+                line.clear();
+            }
+        });
+        let mut server = Serve {
+            child,
+            port: 0,
+            stderr,
+        };
+        let started = std::time::Instant::now();
+        let prefix = "serving at http://127.0.0.1:";
+        loop {
+            let text = server.stderr();
+            if let Some(at) = text.find(prefix) {
+                let digits: String = text[at + prefix.len()..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                server.port = digits.parse().expect("a port");
+                return server;
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("serve exited with {status} before serving:\n{text}");
+            }
+            assert!(
+                started.elapsed() < wait,
+                "serve did not start in time:\n{text}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// Everything it printed on standard error so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let text = self.stderr();
+        if text.contains("panicked") {
+            eprintln!("serve panicked:\n{text}");
+            if !std::thread::panicking() {
+                panic!("serve panicked");
+            }
+        }
+    }
+}
