@@ -21,7 +21,7 @@ pub mod source;
 pub mod text;
 pub mod write;
 
-use diag::Diagnostics;
+use diag::{Diagnostic, Diagnostics};
 use render::{Output, RenderOptions};
 use source::SourceMap;
 use std::path::{Path, PathBuf};
@@ -85,6 +85,133 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Built, load::LoadError>
         output,
         output_dir,
     })
+}
+
+/// What [`build_into`] did.
+pub struct Wrote {
+    /// Every file read, for printing diagnostics.
+    pub sources: SourceMap,
+    /// Every problem found.
+    pub diagnostics: Diagnostics,
+    /// The output folder written to (`None` when `site.toml` could not be read).
+    pub output_dir: Option<PathBuf>,
+    /// How many files the site has and what writing them did; `None` when the site has errors
+    /// (then nothing was written).
+    pub written: Option<Result<(usize, write::WriteReport), write::WriteError>>,
+}
+
+/// Load, resolve and render the site at `root` into `out` (or the output folder of
+/// `site.toml`), handing each page to the writer as soon as it is rendered instead of holding
+/// the whole site in memory. Nothing is put in place unless every page rendered.
+pub fn build_into(
+    root: &Path,
+    opts: &BuildOptions,
+    out: Option<&Path>,
+) -> Result<Wrote, load::LoadError> {
+    let mut diags = Diagnostics::default();
+    let mut timer = Timer::new();
+    let mut raw = match load::load(root, &mut diags)? {
+        Ok(raw) => raw,
+        Err(sources) => {
+            return Ok(Wrote {
+                sources,
+                diagnostics: diags,
+                output_dir: None,
+                written: None,
+            });
+        }
+    };
+    let output_dir = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root.join(&raw.config.build.output_dir));
+    let prepared = prepare(&mut raw, opts, &mut diags);
+    timer.lap("load");
+    let site = resolve::resolve(raw, prepared.resolve, &mut diags);
+    timer.lap("resolve");
+    let written = match (&prepared.theme, &prepared.templates) {
+        (Some(theme), Some(templates)) if !diags.has_errors() => {
+            let written = render_into(
+                &site,
+                templates,
+                theme,
+                &prepared.render,
+                &output_dir,
+                &mut diags,
+            );
+            timer.lap("render and write");
+            written
+        }
+        _ => None,
+    };
+    Ok(Wrote {
+        sources: site.sources,
+        diagnostics: diags,
+        output_dir: Some(output_dir),
+        written,
+    })
+}
+
+/// Render every page and file of `site` into `out`; `None` when a page fails to render (its
+/// problem is in `diags`, and nothing was put in place).
+fn render_into(
+    site: &resolve::Site,
+    templates: &render::Templates,
+    theme: &render::theme::Theme,
+    opts: &RenderOptions,
+    out: &Path,
+    diags: &mut Diagnostics,
+) -> Option<Result<(usize, write::WriteReport), write::WriteError>> {
+    use rayon::prelude::*;
+    let pages = render::pages(site);
+    let renderer = render::PageRenderer::new(site, templates, opts);
+    // The files that are not pages are made first (they are small next to the pages); a page
+    // wins over a static file at the same address.
+    let mut files = render::site_files(site, &pages, theme, opts);
+    for page in &pages {
+        files.files.remove(&page.file());
+    }
+    let paths = pages
+        .iter()
+        .map(render::Page::file)
+        .chain(files.files.keys().cloned())
+        .collect();
+    let count = pages.len() + files.files.len();
+    write::inputs::forget(out);
+    let staged = match write::Staged::begin(&site.root, out, paths) {
+        Ok(staged) => staged,
+        Err(e) => return Some(Err(e)),
+    };
+    let results: Vec<Result<(), Result<Diagnostic, write::WriteError>>> = pages
+        .par_iter()
+        .map(|page| {
+            let html = renderer.render(page).map_err(Ok)?;
+            staged.put(&page.file(), html.as_bytes()).map_err(Err)
+        })
+        .collect();
+    let mut failed = None;
+    for result in results {
+        match result {
+            Ok(()) => {}
+            Err(Ok(d)) => diags.push(d),
+            Err(Err(e)) => failed = failed.or(Some(e)),
+        }
+    }
+    if failed.is_none() {
+        failed = files
+            .files
+            .par_iter()
+            .try_for_each(|(path, bytes)| staged.put(path, bytes))
+            .err();
+    }
+    if diags.has_errors() {
+        staged.abort();
+        return None;
+    }
+    if let Some(e) = failed {
+        staged.abort();
+        return Some(Err(e));
+    }
+    Some(staged.commit().map(|report| (count, report)))
 }
 
 /// What the later stages need besides the content: the theme and its compiled templates

@@ -37,13 +37,19 @@ pub(crate) struct CheckArgs {
     drafts: bool,
 }
 
-fn run_pipeline(root: &std::path::Path, opts: &BuildOptions) -> Result<Built, u8> {
+/// A `--base-url` that is not an absolute http(s) address is a usage error.
+fn check_base_url(opts: &BuildOptions) -> Result<(), u8> {
     if let Some(url) = &opts.base_url
         && let Err(message) = briefing::load::config::check_base_url(url)
     {
         eprintln!("error: --base-url: {message}");
         return Err(USAGE);
     }
+    Ok(())
+}
+
+fn run_pipeline(root: &std::path::Path, opts: &BuildOptions) -> Result<Built, u8> {
+    check_base_url(opts)?;
     briefing::build(root, opts).map_err(|e| {
         eprintln!("error: {e}");
         USAGE
@@ -83,30 +89,30 @@ pub(crate) fn build(args: BuildArgs) -> u8 {
         );
         return 0;
     }
-    let built = match run_pipeline(&root, &opts) {
-        Ok(b) => b,
-        Err(code) => return code,
+    if let Err(code) = check_base_url(&opts) {
+        return code;
+    }
+    let wrote = match briefing::build_into(&root, &opts, args.output.as_deref()) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
     };
-    report(&built.sources, &built.diagnostics);
-    let Some(output) = built.output else {
+    report(&wrote.sources, &wrote.diagnostics);
+    let (Some(written), Some(out_dir)) = (wrote.written, wrote.output_dir) else {
         eprintln!("nothing was written: the previous output is as it was");
         return SITE_ERRORS;
     };
-    let out_dir = args
-        .output
-        .or(built.output_dir)
-        .unwrap_or_else(|| root.join("public"));
-    inputs::forget(&out_dir);
-    let clean = built.diagnostics.items().is_empty();
-    match briefing::write::write(&output, &root, &out_dir) {
-        Ok(r) => {
+    let clean = wrote.diagnostics.items().is_empty();
+    match written {
+        Ok((files, r)) => {
             // Only a build without warnings is skipped next time: warnings are shown every run.
             if clean && let Err(e) = inputs::record(&out_dir, &fingerprint) {
                 eprintln!("warning: {e}");
             }
             eprintln!(
-                "built {} files into {} in {} ms ({} written, {} unchanged, {} removed)",
-                output.files.len(),
+                "built {files} files into {} in {} ms ({} written, {} unchanged, {} removed)",
                 out_dir.display(),
                 started.elapsed().as_millis(),
                 r.written,

@@ -1,10 +1,14 @@
 //! Writing: the rendered [`Output`] onto disk, safely and quietly.
 //!
-//! Only files whose bytes changed are written, each to a temporary file renamed into place, so
-//! no reader ever sees half a file and a second build of the same input touches nothing. A
-//! manifest in the output folder lists what the build wrote; files from an earlier build that
-//! this one no longer produces are removed, and nothing else ever is. The manifest is widened
-//! before writing starts, so a build killed part-way still knows every file it may have left.
+//! Only files whose bytes changed are written, each to a temporary file that is renamed into
+//! place once the whole build has succeeded ([`Staged`]), so no reader ever sees half a file, a
+//! failed build leaves the output as it was, and a second build of the same input touches
+//! nothing. Files can be handed over as they are made, so a build need not hold its output in
+//! memory. A manifest in the output folder lists what the build wrote; files from an earlier
+//! build that this one no longer produces are removed, and nothing else ever is. The manifest
+//! is widened before the first file is renamed into place, so a build killed part-way still
+//! knows every file it may have left, and a mark left by a killed build makes the next one
+//! remove its temporary files.
 
 pub mod inputs;
 
@@ -102,64 +106,145 @@ fn is_safe_relative(path: &str) -> bool {
 
 /// Write `output` into `out`.
 pub fn write(output: &Output, root: &Path, out: &Path) -> Result<WriteReport, WriteError> {
-    check_output_dir(root, out)?;
-    if let Ok(meta) = std::fs::symlink_metadata(out)
-        && meta.file_type().is_symlink()
-    {
-        return Err(WriteError::Symlink(out.to_path_buf()));
-    }
-    std::fs::create_dir_all(out).map_err(|e| WriteError::Io(out.to_path_buf(), e))?;
-    let previous = read_manifest(out);
-    let current: BTreeSet<String> = output
-        .files
-        .keys()
-        .filter(|p| is_safe_relative(p))
-        .cloned()
-        .collect();
-    for path in &current {
-        let target = out.join(path);
-        if !previous.contains(path) && target.exists() {
-            return Err(WriteError::Foreign(target));
-        }
-    }
-    check_no_symlinks(out, &current)?;
-    let writing = out.join(WRITING);
-    if writing.exists() {
-        sweep_temporary_files(out);
-    }
-    std::fs::write(&writing, b"").map_err(|e| WriteError::Io(writing.clone(), e))?;
-    let widened: BTreeSet<String> = previous.union(&current).cloned().collect();
-    if widened != previous {
-        write_manifest(out, &widened)?;
-    }
-
-    let outcomes: Vec<Result<bool, WriteError>> = output
+    let staged = Staged::begin(root, out, output.files.keys().cloned().collect())?;
+    let put: Result<(), WriteError> = output
         .files
         .par_iter()
-        .filter(|(p, _)| is_safe_relative(p))
-        .map(|(path, bytes)| write_if_changed(&out.join(path), bytes))
-        .collect();
-    let mut report = WriteReport::default();
-    for outcome in outcomes {
-        if outcome? {
-            report.written += 1;
-        } else {
-            report.unchanged += 1;
+        .try_for_each(|(path, bytes)| staged.put(path, bytes));
+    match put {
+        Ok(()) => staged.commit(),
+        Err(e) => {
+            staged.abort();
+            Err(e)
         }
     }
-    for stale in previous.difference(&current) {
-        let path = out.join(stale);
-        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
-            std::fs::remove_file(&path).map_err(|e| WriteError::Io(path.clone(), e))?;
-            report.removed += 1;
-            remove_empty_parents(out, &path);
+}
+
+/// A write in progress: files are handed over one by one as they are made ([`Staged::put`],
+/// from any thread), each changed one written to a temporary file beside its place, and only
+/// [`Staged::commit`] renames them into place, once the whole build is known to have
+/// succeeded. [`Staged::abort`] removes them again, leaving the output as it was. A build need
+/// not hold its whole output in memory.
+pub struct Staged {
+    out: PathBuf,
+    /// Whether [`Staged::begin`] made the output folder (an aborted write removes it again).
+    created: bool,
+    previous: BTreeSet<String>,
+    current: BTreeSet<String>,
+    /// Temporary files and where they go.
+    pending: std::sync::Mutex<Vec<(PathBuf, PathBuf)>>,
+    unchanged: std::sync::atomic::AtomicUsize,
+}
+
+impl Staged {
+    /// Check that the files `current` (paths relative to `out`) may be written into `out` for
+    /// the site at `root`, and get ready to write them.
+    pub fn begin(root: &Path, out: &Path, current: BTreeSet<String>) -> Result<Staged, WriteError> {
+        check_output_dir(root, out)?;
+        if let Ok(meta) = std::fs::symlink_metadata(out)
+            && meta.file_type().is_symlink()
+        {
+            return Err(WriteError::Symlink(out.to_path_buf()));
+        }
+        let created = !out.exists();
+        std::fs::create_dir_all(out).map_err(|e| WriteError::Io(out.to_path_buf(), e))?;
+        let previous = read_manifest(out);
+        let current: BTreeSet<String> = current
+            .into_iter()
+            .filter(|p| is_safe_relative(p))
+            .collect();
+        for path in &current {
+            let target = out.join(path);
+            if !previous.contains(path) && target.exists() {
+                return Err(WriteError::Foreign(target));
+            }
+        }
+        check_no_symlinks(out, &current)?;
+        let writing = out.join(WRITING);
+        if writing.exists() {
+            sweep_temporary_files(out);
+        }
+        std::fs::write(&writing, b"").map_err(|e| WriteError::Io(writing.clone(), e))?;
+        Ok(Staged {
+            out: out.to_path_buf(),
+            created,
+            previous,
+            current,
+            pending: Default::default(),
+            unchanged: Default::default(),
+        })
+    }
+
+    /// Hand over one file; unless the file there already has these bytes, they go to a
+    /// temporary file beside it. Paths not announced to [`Staged::begin`] are ignored.
+    pub fn put(&self, path: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        if !self.current.contains(path) {
+            return Ok(());
+        }
+        let target = self.out.join(path);
+        if same_bytes(&target, bytes) {
+            self.unchanged
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Ok(());
+        }
+        let tmp = write_temporary(&target, bytes)?;
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((tmp, target));
+        Ok(())
+    }
+
+    /// Put every written file into place and remove the files of an earlier build that this
+    /// one no longer has. The manifest is widened first, so a build killed part-way still
+    /// knows every file it may have left.
+    pub fn commit(self) -> Result<WriteReport, WriteError> {
+        let widened: BTreeSet<String> = self.previous.union(&self.current).cloned().collect();
+        if widened != self.previous {
+            write_manifest(&self.out, &widened)?;
+        }
+        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
+        let renamed: Result<(), WriteError> = pending.par_iter().try_for_each(|(tmp, target)| {
+            std::fs::rename(tmp, target).map_err(|e| {
+                let _ = std::fs::remove_file(tmp);
+                WriteError::Io(target.clone(), e)
+            })
+        });
+        renamed?;
+        let mut report = WriteReport {
+            written: pending.len(),
+            unchanged: self.unchanged.load(std::sync::atomic::Ordering::Relaxed),
+            removed: 0,
+        };
+        for stale in self.previous.difference(&self.current) {
+            let path = self.out.join(stale);
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+                std::fs::remove_file(&path).map_err(|e| WriteError::Io(path.clone(), e))?;
+                report.removed += 1;
+                remove_empty_parents(&self.out, &path);
+            }
+        }
+        if self.previous != self.current {
+            write_manifest(&self.out, &self.current)?;
+        }
+        let _ = std::fs::remove_file(self.out.join(WRITING));
+        Ok(report)
+    }
+
+    /// Give up: remove every temporary file (and the folders made for them), leaving the
+    /// output as it was.
+    pub fn abort(self) {
+        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
+        for (tmp, _) in pending {
+            let _ = std::fs::remove_file(&tmp);
+            remove_empty_parents(&self.out, &tmp);
+        }
+        let _ = std::fs::remove_file(self.out.join(WRITING));
+        if self.created {
+            // Only when empty.
+            let _ = std::fs::remove_dir(&self.out);
         }
     }
-    if previous != current {
-        write_manifest(out, &current)?;
-    }
-    let _ = std::fs::remove_file(&writing);
-    Ok(report)
 }
 
 /// Remove the temporary files ([`write_atomic`]'s `.name.pid.tmp`) under `out`, left by a
@@ -218,19 +303,24 @@ fn check_no_symlinks(out: &Path, files: &BTreeSet<String>) -> Result<(), WriteEr
     Ok(())
 }
 
-fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, WriteError> {
-    if let Ok(meta) = std::fs::metadata(path)
-        && meta.len() == bytes.len() as u64
+/// Whether the file at `path` holds exactly `bytes`.
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    std::fs::metadata(path).is_ok_and(|meta| meta.len() == bytes.len() as u64)
         && std::fs::read(path).is_ok_and(|old| old == bytes)
-    {
-        return Ok(false);
-    }
-    write_atomic(path, bytes)?;
-    Ok(true)
 }
 
 /// Write to a temporary file beside `path`, then rename it into place.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let tmp = write_temporary(path, bytes)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        WriteError::Io(path.to_path_buf(), e)
+    })
+}
+
+/// Write `bytes` to a temporary file beside `path` (`.name.pid.tmp`), making its folder when
+/// missing; the temporary file's path.
+fn write_temporary(path: &Path, bytes: &[u8]) -> Result<PathBuf, WriteError> {
     let io = |e| WriteError::Io(path.to_path_buf(), e);
     let name = path
         .file_name()
@@ -249,11 +339,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         Err(e) => return Err(io(e)),
     };
     file.write_all(bytes).map_err(io)?;
-    drop(file);
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e)
-    })
+    Ok(tmp)
 }
 
 fn remove_empty_parents(out: &Path, file: &Path) {
@@ -277,6 +363,53 @@ mod tests {
                 .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec()))
                 .collect(),
         }
+    }
+
+    #[test]
+    fn an_aborted_write_leaves_the_output_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(&root).unwrap();
+        let out = dir.path().join("public");
+        write(&output(&[("a/index.html", "A")]), &root, &out).unwrap();
+        let before = listing(&out);
+        let paths = ["a/index.html", "new/index.html"].map(String::from).into();
+        let staged = Staged::begin(&root, &out, paths).unwrap();
+        staged.put("a/index.html", b"changed").unwrap();
+        staged.put("new/index.html", b"new").unwrap();
+        // Nothing is in place before the commit.
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "A"
+        );
+        assert!(!out.join("new/index.html").exists());
+        staged.abort();
+        assert_eq!(listing(&out), before);
+        // A write that made the output folder removes it again.
+        let fresh = dir.path().join("fresh");
+        let staged = Staged::begin(&root, &fresh, ["x/index.html".to_string()].into()).unwrap();
+        staged.put("x/index.html", b"x").unwrap();
+        staged.abort();
+        assert!(!fresh.exists());
+    }
+
+    /// Every file under `dir` with its bytes, and every folder.
+    fn listing(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut all = Vec::new();
+        let mut dirs = vec![dir.to_path_buf()];
+        while let Some(d) = dirs.pop() {
+            for entry in std::fs::read_dir(&d).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    all.push((path.clone(), Vec::new()));
+                    dirs.push(path);
+                } else {
+                    all.push((path.clone(), std::fs::read(&path).unwrap()));
+                }
+            }
+        }
+        all.sort();
+        all
     }
 
     #[test]
