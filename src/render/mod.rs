@@ -568,11 +568,13 @@ fn list(site: &Cx, kind: Kind, only_year: Option<i32>) -> Vars {
             }
             // Split indexes list each year on its own page; undated entries stay here.
             if !split || only_year.is_some() || year.is_none() {
-                groups
-                    .last_mut()
-                    .map(|(_, list)| list.push(list_item(site, *e)));
+                if let Some((_, list)) = groups.last_mut() {
+                    list.push(list_item(site, *e));
+                }
             } else {
-                groups.last_mut().map(|(_, list)| list.push(Value::none()));
+                if let Some((_, list)) = groups.last_mut() {
+                    list.push(Value::none());
+                }
             }
         }
         years = groups

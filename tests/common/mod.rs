@@ -304,9 +304,9 @@ pub fn check_links(out: &Path, style: &LinkStyle) -> usize {
                         }
                     }
                     LinkStyle::Offline { base_url } => {
-                        if path.starts_with(base_url) {
+                        if let Some(rest) = path.strip_prefix(base_url) {
                             // Full URLs (canonical, feed) keep pointing at the site.
-                            file_of(&path[base_url.len()..])
+                            file_of(rest)
                         } else if external(&path) {
                             continue;
                         } else if path.starts_with('/') {
@@ -363,7 +363,7 @@ pub fn sitemap_locs(xml: &str) -> Vec<String> {
 }
 
 /// The inner HTML of the numbered paragraph `pN` of an article page, if there is one.
-pub fn paragraph<'a>(html: &'a str, n: usize) -> Option<&'a str> {
+pub fn paragraph(html: &str, n: usize) -> Option<&str> {
     let start = html.find(&format!("<div class=\"para\" id=\"p{n}\">"))?;
     let rest = &html[start..];
     // A numbered paragraph ends where its text (and its "cited by" aside) closes.
