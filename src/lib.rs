@@ -55,8 +55,8 @@ pub struct Built {
 pub fn build(root: &Path, opts: &BuildOptions) -> Result<Built, load::LoadError> {
     let mut diags = Diagnostics::default();
     let mut timer = Timer::new();
-    let mut raw = match load::load(root, &mut diags)? {
-        Ok(raw) => raw,
+    let (site, prepared) = match load_and_resolve(root, opts, &mut diags, &mut timer)? {
+        Ok(resolved) => resolved,
         Err(sources) => {
             return Ok(Built {
                 sources,
@@ -66,11 +66,6 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Built, load::LoadError>
             });
         }
     };
-    let output_dir = Some(root.join(&raw.config.build.output_dir));
-    let prepared = prepare(&mut raw, opts, &mut diags);
-    timer.lap("load");
-    let site = resolve::resolve(raw, prepared.resolve, &mut diags);
-    timer.lap("resolve");
     let output = match (&prepared.theme, &prepared.templates) {
         (Some(theme), Some(templates)) if !diags.has_errors() => {
             render::render(&site, templates, theme, &prepared.render, &mut diags)
@@ -80,11 +75,30 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Built, load::LoadError>
     timer.lap("render");
     let output = if diags.has_errors() { None } else { output };
     Ok(Built {
+        output_dir: Some(root.join(&site.config.build.output_dir)),
         sources: site.sources,
         diagnostics: diags,
         output,
-        output_dir,
     })
+}
+
+/// Load the site at `root`, prepare the theme and options and resolve it: what every build does
+/// before rendering. `Ok(Err(sources))` when `site.toml` has errors.
+fn load_and_resolve(
+    root: &Path,
+    opts: &BuildOptions,
+    diags: &mut Diagnostics,
+    timer: &mut Timer,
+) -> Result<Result<(resolve::Site, Prepared), SourceMap>, load::LoadError> {
+    let mut raw = match load::load(root, diags)? {
+        Ok(raw) => raw,
+        Err(sources) => return Ok(Err(sources)),
+    };
+    let prepared = prepare(&mut raw, opts, diags);
+    timer.lap("load");
+    let site = resolve::resolve(raw, prepared.resolve, diags);
+    timer.lap("resolve");
+    Ok(Ok((site, prepared)))
 }
 
 /// What [`build_into`] did.
@@ -110,8 +124,8 @@ pub fn build_into(
 ) -> Result<Wrote, load::LoadError> {
     let mut diags = Diagnostics::default();
     let mut timer = Timer::new();
-    let mut raw = match load::load(root, &mut diags)? {
-        Ok(raw) => raw,
+    let (site, prepared) = match load_and_resolve(root, opts, &mut diags, &mut timer)? {
+        Ok(resolved) => resolved,
         Err(sources) => {
             return Ok(Wrote {
                 sources,
@@ -123,11 +137,7 @@ pub fn build_into(
     };
     let output_dir = out
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| root.join(&raw.config.build.output_dir));
-    let prepared = prepare(&mut raw, opts, &mut diags);
-    timer.lap("load");
-    let site = resolve::resolve(raw, prepared.resolve, &mut diags);
-    timer.lap("resolve");
+        .unwrap_or_else(|| root.join(&site.config.build.output_dir));
     let written = match (&prepared.theme, &prepared.templates) {
         (Some(theme), Some(templates)) if !diags.has_errors() => {
             let written = render_into(

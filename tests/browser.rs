@@ -131,50 +131,12 @@ fn wait_for_port(child: &mut Child, text: &Mutex<String>, pattern: &str, what: &
 }
 
 /// A running `briefing serve --port 0`, killed when dropped.
-struct Server {
-    child: Child,
-    url: String,
-    stderr: Arc<Mutex<String>>,
-}
+use common::Serve as Server;
 
 impl Server {
-    fn start(root: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_briefing"))
-            .arg("serve")
-            .arg("--root")
-            .arg(root)
-            .args(["--port", "0"])
-            .env_remove("BRIEFING_TIMINGS")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the binary starts");
-        let stderr = collect(child.stderr.take().expect("stderr is piped"));
-        let port = wait_for_port(&mut child, &stderr, "serving at http://127.0.0.1:", "serve");
-        Server {
-            child,
-            url: format!("http://127.0.0.1:{port}/"),
-            stderr,
-        }
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let text = self.stderr();
-        if text.contains("panicked") {
-            eprintln!("serve panicked:\n{text}");
-            if !std::thread::panicking() {
-                panic!("serve panicked");
-            }
-        }
+    /// The address of the site's home page.
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
     }
 }
 
@@ -566,12 +528,12 @@ fn browser_follows_edits_without_being_told() {
     common::briefing(&[Path::new("init"), &root]).expect_code(0, "init");
     write(&root, LONG, &long_article());
     write(&root, STYLE, &style("one"));
-    let server = Server::start(&root);
+    let server = Server::start(&root, &[], START);
     let browser = Browser::start(&chromium, &chromedriver);
     step("server and browser started");
 
     // 1. An edit to a meeting shows in the page that is open on it.
-    let meeting_url = format!("{}meetings/example-meeting/", server.url);
+    let meeting_url = format!("{}meetings/example-meeting/", server.url());
     browser.open(&meeting_url);
     let text = browser.eval(&page_text());
     let text = text.as_str().unwrap_or_default();
@@ -613,7 +575,7 @@ fn browser_follows_edits_without_being_told() {
 
     // 2. The scroll position survives the reload: with the browser's own restoring of it on
     //    reload, and without (`manual`), when only the page's script can put it back.
-    browser.open(&format!("{}articles/long-read/", server.url));
+    browser.open(&format!("{}articles/long-read/", server.url()));
     for (restoration, word) in [("auto", "edit"), ("manual", "text")] {
         let scrolled = browser.eval(&format!(
             "history.scrollRestoration = '{restoration}'; window.scrollTo(0, 1800); \
@@ -1187,8 +1149,8 @@ fn reader_features_served_and_from_disk() {
     let tmp = tempfile::tempdir().expect("tempdir");
     step("browser started");
     for (n, x) in sites.iter().enumerate() {
-        let server = Server::start(&x.root);
-        let base = format!("{}{}", server.url, x.base);
+        let server = Server::start(&x.root, &[], START);
+        let base = format!("{}{}", server.url(), x.base);
         check_reader_features(&browser, &base, x, false);
         step(&format!("{}: served: search and previews", x.base));
         if let Some(axe) = &axe {
@@ -1238,7 +1200,7 @@ fn printed_pages_show_citations_as_references() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path().join("site");
     common::copy_dir(&common::sites_dir().join("full"), &root);
-    let server = Server::start(&root);
+    let server = Server::start(&root, &[], START);
     let browser = Browser::start(&chromium, &chromedriver);
     let title = "Chongqing sets course for reform of state-owned enterprises";
     let pages = [
@@ -1246,7 +1208,7 @@ fn printed_pages_show_citations_as_references() {
         ("meetings/fourth-plenary/", vec![2, 3, 4], 0),
     ];
     for (page, paragraphs, charts) in pages {
-        browser.open(&format!("{}brief/{page}", server.url));
+        browser.open(&format!("{}brief/{page}", server.url()));
         let media = |kind: &str| {
             browser
                 .session_call(

@@ -786,17 +786,7 @@ fn after_a_series_of_edits_serve_serves_what_a_full_build_writes() {
     }
 
     let out = tmp.path().join("full");
-    let base = format!("http://127.0.0.1:{}/", server.port);
-    common::briefing(&[
-        Path::new("build"),
-        Path::new("--root"),
-        &root,
-        Path::new("--output"),
-        &out,
-        Path::new("--base-url"),
-        Path::new(&base),
-    ])
-    .expect_code(0, "build");
+    common::build_as_served(&root, &out, server.port);
     let built = files_under(&out);
     assert!(
         built

@@ -399,17 +399,7 @@ fn a_thousand_saves_in_a_row_leave_memory_flat_and_one_correct_site() {
     );
     // One correct site: the served pages are those of a full build.
     let out = tmp.path().join("full");
-    let base = format!("http://127.0.0.1:{}/", server.port);
-    common::briefing(&[
-        Path::new("build"),
-        Path::new("--root"),
-        &root,
-        Path::new("--output"),
-        &out,
-        Path::new("--base-url"),
-        Path::new(&base),
-    ])
-    .expect_code(0, "build");
+    common::build_as_served(&root, &out, server.port);
     let built = std::fs::read_to_string(out.join("people/jane-doe/index.html")).unwrap();
     assert!(built.contains("Rapid 999,"));
     let served = String::from_utf8_lossy(&page.body).into_owned();

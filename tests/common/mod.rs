@@ -923,3 +923,19 @@ impl Drop for Serve {
         }
     }
 }
+
+/// Build the site at `root` into `out` as `serve` on `port` serves it (`--base-url
+/// http://127.0.0.1:<port>/`), to compare served pages with.
+pub fn build_as_served(root: &Path, out: &Path, port: u16) {
+    let base = format!("http://127.0.0.1:{port}/");
+    briefing(&[
+        Path::new("build"),
+        Path::new("--root"),
+        root,
+        Path::new("--output"),
+        out,
+        Path::new("--base-url"),
+        Path::new(&base),
+    ])
+    .expect_code(0, "build");
+}
