@@ -1029,10 +1029,13 @@ fn check_reader_features(browser: &Browser, base: &str, x: &Expect, offline: boo
     );
 }
 
-/// axe-core on one page of each kind: no serious or critical violation.
-fn check_accessibility(browser: &Browser, base: &str, x: &Expect, axe: &str) {
+/// axe-core on one page of each kind, served or from disk: no serious or critical violation.
+fn check_accessibility(browser: &Browser, base: &str, x: &Expect, axe: &str, offline: bool) {
     for path in x.pages {
-        let url = format!("{base}{path}");
+        let url = match path.split_once('?') {
+            Some((page, query)) => format!("{}?{query}", address(base, page, offline)),
+            None => address(base, path, offline),
+        };
         browser.open(&url);
         if path.contains("?q=") {
             browser.wait_for("search results for axe", RESULTS);
@@ -1154,7 +1157,7 @@ fn reader_features_served_and_from_disk() {
         check_reader_features(&browser, &base, x, false);
         step(&format!("{}: served: search and previews", x.base));
         if let Some(axe) = &axe {
-            check_accessibility(&browser, &base, x, axe);
+            check_accessibility(&browser, &base, x, axe, false);
             step(&format!(
                 "{}: served: axe on {} pages",
                 x.base,
@@ -1175,6 +1178,14 @@ fn reader_features_served_and_from_disk() {
         let base = format!("file://{}/", out.display());
         check_reader_features(&browser, &base, x, true);
         step(&format!("{}: from disk: search and previews", x.base));
+        if let Some(axe) = &axe {
+            check_accessibility(&browser, &base, x, axe, true);
+            step(&format!(
+                "{}: from disk: axe on {} pages",
+                x.base,
+                x.pages.len()
+            ));
+        }
     }
 }
 
