@@ -147,8 +147,9 @@ pub fn build_into(
                 &prepared.render,
                 &output_dir,
                 &mut diags,
+                &mut timer,
             );
-            timer.lap("render and write");
+            timer.lap("commit");
             written
         }
         _ => None,
@@ -170,6 +171,7 @@ fn render_into(
     opts: &RenderOptions,
     out: &Path,
     diags: &mut Diagnostics,
+    timer: &mut Timer,
 ) -> Option<Result<(usize, write::WriteReport), write::WriteError>> {
     use rayon::prelude::*;
     let pages = render::pages(site);
@@ -180,6 +182,7 @@ fn render_into(
     for page in &pages {
         files.files.remove(&page.file());
     }
+    timer.lap("site files");
     let paths = pages
         .iter()
         .map(render::Page::file)
@@ -198,6 +201,7 @@ fn render_into(
             staged.put(&page.file(), html.as_bytes()).map_err(Err)
         })
         .collect();
+    timer.lap("pages");
     let mut failed = None;
     for result in results {
         match result {
@@ -317,12 +321,35 @@ impl Timer {
     pub fn lap(&mut self, stage: &str) {
         if self.enabled {
             eprintln!(
-                "timing: {stage}: {:.1} ms",
-                self.start.elapsed().as_secs_f64() * 1000.0
+                "timing: {stage}: {:.1} ms{}",
+                self.start.elapsed().as_secs_f64() * 1000.0,
+                memory_now()
             );
         }
         self.start = std::time::Instant::now();
     }
+}
+
+/// Resident and peak memory, as `/proc/self/status` tells them (Linux), for the timings.
+fn memory_now() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| {
+                v.trim()
+                    .trim_end_matches(" kB")
+                    .trim()
+                    .parse::<u64>()
+                    .unwrap_or(0)
+                    / 1024
+            })
+            .unwrap_or(0)
+    };
+    format!(" (RSS {} MB, peak {} MB)", field("VmRSS:"), field("VmHWM:"))
 }
 
 impl Default for Timer {

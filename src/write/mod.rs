@@ -3,7 +3,8 @@
 //! Only files whose bytes changed are written, each to a temporary file that is renamed into
 //! place once the whole build has succeeded ([`Staged`]), so no reader ever sees half a file, a
 //! failed build leaves the output as it was, and a second build of the same input touches
-//! nothing. Files can be handed over as they are made, so a build need not hold its output in
+//! nothing. Into an empty or missing output folder, where there is no earlier output to keep,
+//! files go straight into place (a failed build empties the folder again). Files can be handed over as they are made, so a build need not hold its output in
 //! memory. A manifest in the output folder lists what the build wrote; files from an earlier
 //! build that this one no longer produces are removed, and nothing else ever is. The manifest
 //! is widened before the first file is renamed into place, so a build killed part-way still
@@ -129,6 +130,12 @@ pub struct Staged {
     out: PathBuf,
     /// Whether [`Staged::begin`] made the output folder (an aborted write removes it again).
     created: bool,
+    /// The output folder was empty or missing: there is no earlier output to keep whole, so
+    /// files are written straight into place (no temporary files, no renames), and an aborted
+    /// write empties the folder again.
+    direct: bool,
+    /// Files written straight into place.
+    written_direct: std::sync::atomic::AtomicUsize,
     previous: BTreeSet<String>,
     current: BTreeSet<String>,
     /// Temporary files and where they go.
@@ -148,26 +155,38 @@ impl Staged {
         }
         let created = !out.exists();
         std::fs::create_dir_all(out).map_err(|e| WriteError::Io(out.to_path_buf(), e))?;
+        let direct = std::fs::read_dir(out)
+            .map_err(|e| WriteError::Io(out.to_path_buf(), e))?
+            .next()
+            .is_none();
         let previous = read_manifest(out);
         let current: BTreeSet<String> = current
             .into_iter()
             .filter(|p| is_safe_relative(p))
             .collect();
-        for path in &current {
-            let target = out.join(path);
-            if !previous.contains(path) && target.exists() {
-                return Err(WriteError::Foreign(target));
+        if !direct {
+            for path in &current {
+                let target = out.join(path);
+                if !previous.contains(path) && target.exists() {
+                    return Err(WriteError::Foreign(target));
+                }
             }
+            check_no_symlinks(out, &current)?;
         }
-        check_no_symlinks(out, &current)?;
         let writing = out.join(WRITING);
         if writing.exists() {
             sweep_temporary_files(out);
         }
         std::fs::write(&writing, b"").map_err(|e| WriteError::Io(writing.clone(), e))?;
+        if direct {
+            // Before the first file: a build killed part-way leaves files the next one knows.
+            write_manifest(out, &current)?;
+        }
         Ok(Staged {
             out: out.to_path_buf(),
             created,
+            direct,
+            written_direct: Default::default(),
             previous,
             current,
             pending: Default::default(),
@@ -182,6 +201,12 @@ impl Staged {
             return Ok(());
         }
         let target = self.out.join(path);
+        if self.direct {
+            write_file(&target, &target, bytes)?;
+            self.written_direct
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Ok(());
+        }
         if same_bytes(&target, bytes) {
             self.unchanged
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -199,6 +224,14 @@ impl Staged {
     /// one no longer has. The manifest is widened first, so a build killed part-way still
     /// knows every file it may have left.
     pub fn commit(self) -> Result<WriteReport, WriteError> {
+        if self.direct {
+            let _ = std::fs::remove_file(self.out.join(WRITING));
+            return Ok(WriteReport {
+                written: self.written_direct.into_inner(),
+                unchanged: 0,
+                removed: 0,
+            });
+        }
         let widened: BTreeSet<String> = self.previous.union(&self.current).cloned().collect();
         if widened != self.previous {
             write_manifest(&self.out, &widened)?;
@@ -234,6 +267,14 @@ impl Staged {
     /// Give up: remove every temporary file (and the folders made for them), leaving the
     /// output as it was.
     pub fn abort(self) {
+        if self.direct {
+            // The folder was empty or missing before: empty it again.
+            let _ = std::fs::remove_dir_all(&self.out);
+            if !self.created {
+                let _ = std::fs::create_dir(&self.out);
+            }
+            return;
+        }
         let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
         for (tmp, _) in pending {
             let _ = std::fs::remove_file(&tmp);
@@ -321,25 +362,31 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 /// Write `bytes` to a temporary file beside `path` (`.name.pid.tmp`), making its folder when
 /// missing; the temporary file's path.
 fn write_temporary(path: &Path, bytes: &[u8]) -> Result<PathBuf, WriteError> {
-    let io = |e| WriteError::Io(path.to_path_buf(), e);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    write_file(&tmp, path, bytes)?;
+    Ok(tmp)
+}
+
+/// Write `bytes` to `file`, beside `path` (the file it stands for, named in errors), making
+/// their folder when missing.
+fn write_file(file: &Path, path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let io = |e| WriteError::Io(path.to_path_buf(), e);
     // Folders are made only when missing: most already exist on a rebuild.
-    let mut file = match std::fs::File::create(&tmp) {
-        Ok(file) => file,
+    let mut handle = match std::fs::File::create(file) {
+        Ok(handle) => handle,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(io)?;
             }
-            std::fs::File::create(&tmp).map_err(io)?
+            std::fs::File::create(file).map_err(io)?
         }
         Err(e) => return Err(io(e)),
     };
-    file.write_all(bytes).map_err(io)?;
-    Ok(tmp)
+    handle.write_all(bytes).map_err(io)
 }
 
 fn remove_empty_parents(out: &Path, file: &Path) {
@@ -391,6 +438,40 @@ mod tests {
         staged.put("x/index.html", b"x").unwrap();
         staged.abort();
         assert!(!fresh.exists());
+    }
+
+    #[test]
+    fn into_an_empty_folder_files_go_straight_into_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(&root).unwrap();
+        let out = dir.path().join("public");
+        std::fs::create_dir_all(&out).unwrap();
+        let paths: BTreeSet<String> = ["a/index.html", "b.css"].map(String::from).into();
+        // An aborted write into an empty folder leaves it empty.
+        let staged = Staged::begin(&root, &out, paths.clone()).unwrap();
+        staged.put("a/index.html", b"A").unwrap();
+        assert_eq!(std::fs::read(out.join("a/index.html")).unwrap(), b"A");
+        staged.abort();
+        assert!(out.is_dir() && listing(&out).is_empty());
+        // A build killed part-way (no commit, no abort) leaves files that the next build knows
+        // as its own: it writes over them instead of refusing them as foreign.
+        let staged = Staged::begin(&root, &out, paths.clone()).unwrap();
+        staged.put("a/index.html", b"half").unwrap();
+        std::mem::forget(staged);
+        let staged = Staged::begin(&root, &out, paths.clone()).unwrap();
+        staged.put("a/index.html", b"A").unwrap();
+        staged.put("b.css", b"B").unwrap();
+        let report = staged.commit().unwrap();
+        assert_eq!(report.written, 2);
+        assert_eq!(std::fs::read(out.join("a/index.html")).unwrap(), b"A");
+        assert!(!out.join(WRITING).exists());
+        assert_eq!(read_manifest(&out), paths);
+        // The next write into the now full folder stages again, and changes nothing.
+        let staged = Staged::begin(&root, &out, paths).unwrap();
+        staged.put("a/index.html", b"A").unwrap();
+        staged.put("b.css", b"B").unwrap();
+        assert_eq!(staged.commit().unwrap().unchanged, 2);
     }
 
     /// Every file under `dir` with its bytes, and every folder.
