@@ -124,7 +124,7 @@ pub fn build_into(
 ) -> Result<Wrote, load::LoadError> {
     let mut diags = Diagnostics::default();
     let mut timer = Timer::new();
-    let (site, prepared) = match load_and_resolve(root, opts, &mut diags, &mut timer)? {
+    let (mut site, prepared) = match load_and_resolve(root, opts, &mut diags, &mut timer)? {
         Ok(resolved) => resolved,
         Err(sources) => {
             return Ok(Wrote {
@@ -135,6 +135,7 @@ pub fn build_into(
             });
         }
     };
+    release_article_texts(&mut site, &diags);
     let output_dir = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| root.join(&site.config.build.output_dir));
@@ -162,6 +163,18 @@ pub fn build_into(
     })
 }
 
+/// Once resolved, article bodies are rendered and their files are read no more, except to show
+/// where a problem is: keep only the texts of the articles a diagnostic points into (rendering
+/// reports problems in templates alone).
+fn release_article_texts(site: &mut resolve::Site, diags: &Diagnostics) {
+    let pointed: std::collections::HashSet<source::FileId> =
+        diags.items().iter().map(|d| d.span.file).collect();
+    let articles: std::collections::HashSet<source::FileId> =
+        site.articles.iter().map(|a| a.common.file).collect();
+    site.sources
+        .release_texts(|file| articles.contains(&file) && !pointed.contains(&file));
+}
+
 /// Render every page and file of `site` into `out`; `None` when a page fails to render (its
 /// problem is in `diags`, and nothing was put in place).
 fn render_into(
@@ -178,17 +191,19 @@ fn render_into(
     let renderer = render::PageRenderer::new(site, templates, opts);
     // The files that are not pages are made first (they are small next to the pages); a page
     // wins over a static file at the same address.
-    let mut files = render::site_files(site, &pages, theme, opts);
+    let (mut files, search) = render::site_files_but_chunks(site, &pages, theme, opts);
     for page in &pages {
         files.files.remove(&page.file());
     }
+    let chunks = &search.chunks;
     timer.lap("site files");
     let paths = pages
         .iter()
         .map(render::Page::file)
         .chain(files.files.keys().cloned())
+        .chain((0..chunks.len()).map(render::search::Chunks::path))
         .collect();
-    let count = pages.len() + files.files.len();
+    let count = pages.len() + files.files.len() + chunks.len();
     write::inputs::forget(out);
     let staged = match write::Staged::begin(&site.root, out, paths) {
         Ok(staged) => staged,
@@ -215,6 +230,12 @@ fn render_into(
             .files
             .par_iter()
             .try_for_each(|(path, bytes)| staged.put(path, bytes))
+            .err();
+    }
+    if failed.is_none() {
+        failed = (0..chunks.len())
+            .into_par_iter()
+            .try_for_each(|n| staged.put(&render::search::Chunks::path(n), &chunks.file(n)))
             .err();
     }
     if diags.has_errors() {

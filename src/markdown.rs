@@ -114,6 +114,7 @@ pub fn render(
         para_plain: String::new(),
         para_number: 0,
         pending: String::new(),
+        scratch: String::new(),
         code: None,
         html_block: None,
         wiki: None,
@@ -155,6 +156,8 @@ struct Renderer<'a, 'd> {
     para_plain: String,
     para_number: u32,
     pending: String,
+    /// Where each block's HTML is put together before it is copied out.
+    scratch: String,
     code: Option<(String, String)>,
     html_block: Option<String>,
     wiki: Option<Wiki>,
@@ -273,8 +276,11 @@ impl<'a> Renderer<'a, '_> {
     }
 
     fn finish_block(&mut self) {
-        let mut html = String::new();
-        pulldown_cmark::html::push_html(&mut html, self.cur.drain(..));
+        // Built in a reused buffer and copied out at its exact size: a site holds every
+        // article's blocks, and a grown buffer carries up to half again as much unused room.
+        self.scratch.clear();
+        pulldown_cmark::html::push_html(&mut self.scratch, self.cur.drain(..));
+        let html = self.scratch.as_str().to_owned();
         self.out.blocks.push(Block { number: None, html });
     }
 
@@ -411,9 +417,10 @@ impl<'a> Renderer<'a, '_> {
                 self.cur.clear();
                 return;
             }
+            // At its exact size (see `finish_block`).
             self.out
                 .paragraphs
-                .push(std::mem::take(&mut self.para_plain));
+                .push(self.para_plain.as_str().to_owned());
             self.finish_block();
             if let Some(last) = self.out.blocks.last_mut() {
                 last.number = Some(self.para_number);

@@ -143,6 +143,22 @@ impl SourceMap {
         &self.files[id.0 as usize]
     }
 
+    /// Let go of the text of every file for which `release` says yes (the file stays, empty,
+    /// under its name). A build that has rendered its article bodies calls this for the
+    /// articles no diagnostic points into: nothing later reads them, and their text is most of
+    /// what was loaded.
+    pub fn release_texts(&mut self, release: impl Fn(FileId) -> bool) {
+        for (i, file) in self.files.iter_mut().enumerate() {
+            if release(FileId(i as u32)) && !file.text.is_empty() {
+                *file = Arc::new(SourceFile::new(
+                    file.rel_path.clone(),
+                    file.abs_path.clone(),
+                    String::new(),
+                ));
+            }
+        }
+    }
+
     /// Every file, in the order added.
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files

@@ -285,6 +285,19 @@ pub fn render(
 /// Every file of the site that is not a page: static files, `syntax.css`, feeds, the sitemap,
 /// robots.txt, `data.json` and the search index. Reads the whole site.
 pub fn site_files(site: &Site, pages: &[Page], theme: &Theme, opts: &RenderOptions) -> Output {
+    let (mut output, chunks) = site_files_but_chunks(site, pages, theme, opts);
+    output.files.extend(chunks.into_files());
+    output
+}
+
+/// [`site_files`], except the search index's document chunks, which are left to make one by one
+/// (they are most of the index, and a build writes each as soon as it is made).
+pub fn site_files_but_chunks<'a>(
+    site: &'a Site,
+    pages: &[Page],
+    theme: &Theme,
+    opts: &RenderOptions,
+) -> (Output, search::Index<'a>) {
     let mut output = Output::default();
     for (path, bytes) in &theme.statics {
         output.files.insert(path.clone(), bytes.clone());
@@ -296,7 +309,7 @@ pub fn site_files(site: &Site, pages: &[Page], theme: &Theme, opts: &RenderOptio
     }
     // The whole site as data (see `data` for what it reads) and the search index, made beside
     // the feeds.
-    let ((data_json, search_files), ()) = rayon::join(
+    let ((data_json, mut search), ()) = rayon::join(
         || {
             rayon::join(
                 || data::data_json(site, &opts.base_url),
@@ -308,8 +321,11 @@ pub fn site_files(site: &Site, pages: &[Page], theme: &Theme, opts: &RenderOptio
     output
         .files
         .insert("data.json".into(), data_json.into_bytes());
-    output.files.extend(search_files);
-    output
+    output.files.extend(std::mem::take(&mut search.files));
+    for n in 0..search.chunks.len() {
+        output.files.remove(&search::Chunks::path(n));
+    }
+    (output, search)
 }
 
 /// Renders the pages of one site, each on its own, in any order and from any thread.

@@ -639,19 +639,127 @@ pub fn text_of(html: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Build the index of the site: every file under `search/`.
-pub fn build(site: &Site) -> Vec<(String, Vec<u8>)> {
+/// Build the index of the site: every file under `search/`, the document chunks still to make.
+pub fn build(site: &Site) -> Index<'_> {
     let mut timer = crate::Timer::new();
     let docs = documents(site);
     let terms: Vec<Terms> = docs.par_iter().map(|d| analyze(&d.units)).collect();
     timer.lap("search: analyze");
-    let out = merge(&docs, &terms);
+    let chunks = Chunks::new(docs);
+    let files = index_files(&chunks, &terms);
     timer.lap("search: merge");
-    out
+    Index { files, chunks }
 }
 
-/// Put analyzed documents together into the index files.
+/// A site's search index: the manifest and the term shards, made, and the document chunks, made
+/// one by one when asked for. The chunks hold the text of every paragraph of the site, so a build
+/// writes each as it is made rather than holding them all.
+pub struct Index<'a> {
+    /// `search/index.js` and the term shards.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The document chunks.
+    pub chunks: Chunks<'a>,
+}
+
+impl Index<'_> {
+    /// Every file, the chunks made too (in parallel).
+    pub fn into_files(self) -> Vec<(String, Vec<u8>)> {
+        let mut files = self.files;
+        files.par_extend(
+            (0..self.chunks.len())
+                .into_par_iter()
+                .map(|n| (Chunks::path(n), self.chunks.file(n))),
+        );
+        files
+    }
+}
+
+/// The documents, cut into chunks of about [`CHUNK_BYTES`] of text.
+pub struct Chunks<'a> {
+    docs: Vec<Document<'a>>,
+    /// The first document of each chunk.
+    starts: Vec<usize>,
+}
+
+impl<'a> Chunks<'a> {
+    fn new(docs: Vec<Document<'a>>) -> Self {
+        let mut starts = Vec::new();
+        let mut at = 0;
+        while at < docs.len() {
+            starts.push(at);
+            let mut bytes = 0;
+            while at < docs.len() && (bytes == 0 || bytes < CHUNK_BYTES) {
+                bytes += 64 + docs[at].units.iter().map(|u| u.len() + 3).sum::<usize>();
+                at += 1;
+            }
+        }
+        Chunks { docs, starts }
+    }
+
+    /// How many chunks.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Whether there are none (a site with nothing in it).
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// The address of chunk `n`.
+    pub fn path(n: usize) -> String {
+        format!("search/d/{n}.js")
+    }
+
+    /// The file of chunk `n`: title, address, date, source and unit texts of its documents.
+    pub fn file(&self, n: usize) -> Vec<u8> {
+        let (s, end) = (
+            self.starts[n],
+            self.starts.get(n + 1).copied().unwrap_or(self.docs.len()),
+        );
+        let docs = &self.docs[s..end];
+        let size: usize = docs
+            .iter()
+            .map(|d| 80 + d.path.len() + d.units.iter().map(|u| u.len() + 8).sum::<usize>())
+            .sum();
+        let mut js = String::with_capacity(size + size / 16);
+        let _ = write!(js, "briefingSearch.docs({n},[");
+        for (i, d) in docs.iter().enumerate() {
+            if i > 0 {
+                js.push(',');
+            }
+            js.push('[');
+            json_string(&mut js, d.title);
+            js.push(',');
+            json_string(&mut js, &d.path);
+            js.push(',');
+            json_string(&mut js, d.date.as_deref().unwrap_or(""));
+            js.push(',');
+            json_string(&mut js, d.source.unwrap_or(""));
+            js.push_str(",[");
+            for (k, u) in d.units.iter().enumerate() {
+                if k > 0 {
+                    js.push(',');
+                }
+                json_string(&mut js, u);
+            }
+            js.push_str("]]");
+        }
+        js.push_str("]);\n");
+        js.into_bytes()
+    }
+}
+
+/// Put analyzed documents together into the index files, chunks included.
 pub fn merge(docs: &[Document], terms: &[Terms]) -> Vec<(String, Vec<u8>)> {
+    let chunks = Chunks::new(docs.to_vec());
+    let files = index_files(&chunks, terms);
+    Index { files, chunks }.into_files()
+}
+
+/// The manifest and the term shards of analyzed documents.
+fn index_files(chunks: &Chunks, terms: &[Terms]) -> Vec<(String, Vec<u8>)> {
+    let docs = &chunks.docs;
     // Postings of each term, encoded as they are collected: (document delta, unit) pairs.
     // Terms are split into parts by a cheap hash, each part merged on its own thread.
     const PARTS: usize = 8;
@@ -702,13 +810,11 @@ pub fn merge(docs: &[Document], terms: &[Terms]) -> Vec<(String, Vec<u8>)> {
             (format!("search/s/{n}.js"), js.into_bytes())
         })
         .collect();
-    let (chunk_starts, chunks) = chunk_docs(docs);
-    files.extend(chunks);
-    let sizes: Vec<usize> = files.iter().take(groups.len()).map(|f| f.1.len()).collect();
+    let sizes: Vec<usize> = files.iter().map(|f| f.1.len()).collect();
     let keys: Vec<&str> = groups.iter().map(|(k, _)| k.as_str()).collect();
     files.push((
         "search/index.js".into(),
-        manifest(docs, &keys, &sizes, &chunk_starts).into_bytes(),
+        manifest(docs, &keys, &sizes, &chunks.starts).into_bytes(),
     ));
     files
 }
@@ -758,57 +864,6 @@ fn prefix(term: &str, chars: usize) -> &str {
         Some((at, _)) => &term[..at],
         None => term,
     }
-}
-
-/// Document chunks: the first document of each, and the files.
-fn chunk_docs(docs: &[Document]) -> (Vec<usize>, Vec<(String, Vec<u8>)>) {
-    let mut starts = Vec::new();
-    let mut at = 0;
-    while at < docs.len() {
-        starts.push(at);
-        let mut bytes = 0;
-        while at < docs.len() && (bytes == 0 || bytes < CHUNK_BYTES) {
-            bytes += 64 + docs[at].units.iter().map(|u| u.len() + 3).sum::<usize>();
-            at += 1;
-        }
-    }
-    let files = starts
-        .par_iter()
-        .enumerate()
-        .map(|(n, &s)| {
-            let end = starts.get(n + 1).copied().unwrap_or(docs.len());
-            let size: usize = docs[s..end]
-                .iter()
-                .map(|d| 80 + d.path.len() + d.units.iter().map(|u| u.len() + 8).sum::<usize>())
-                .sum();
-            let mut js = String::with_capacity(size + size / 16);
-            let _ = write!(js, "briefingSearch.docs({n},[");
-            for (i, d) in docs[s..end].iter().enumerate() {
-                if i > 0 {
-                    js.push(',');
-                }
-                js.push('[');
-                json_string(&mut js, d.title);
-                js.push(',');
-                json_string(&mut js, &d.path);
-                js.push(',');
-                json_string(&mut js, d.date.as_deref().unwrap_or(""));
-                js.push(',');
-                json_string(&mut js, d.source.unwrap_or(""));
-                js.push_str(",[");
-                for (k, u) in d.units.iter().enumerate() {
-                    if k > 0 {
-                        js.push(',');
-                    }
-                    json_string(&mut js, u);
-                }
-                js.push_str("]]");
-            }
-            js.push_str("]);\n");
-            (format!("search/d/{n}.js"), js.into_bytes())
-        })
-        .collect();
-    (starts, files)
 }
 
 fn manifest(docs: &[Document], keys: &[&str], sizes: &[usize], chunks: &[usize]) -> String {
