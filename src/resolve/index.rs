@@ -4,16 +4,13 @@
 //! be told from a typo). Wikilinks resolve here, by id, `kind/id` or name; names of people,
 //! organizations and topics are compiled into one Aho–Corasick automaton for mentions.
 
+use super::mentions::Matcher;
 use crate::diag::{Diagnostics, did_you_mean};
 use crate::model::{EntityRef, Kind};
 use crate::source::Span;
-use crate::text::{Fold, Normalized, has_cjk, is_whole_word, normalize};
-use aho_corasick::{AhoCorasick, Input, MatchKind};
+use crate::text::{Fold, Normalized, normalize};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
-
-/// Longest name (in bytes, normalized) for which mentions are searched with a DFA.
-const MAX_DFA_PATTERN: usize = 512;
 
 /// What an entity is called and where its page is.
 #[derive(Clone, Debug)]
@@ -67,41 +64,18 @@ pub struct Index {
 #[derive(Clone, Debug, Default)]
 pub struct Automaton {
     patterns: Vec<String>,
-    compiled: Option<Arc<AhoCorasick>>,
+    compiled: Option<Arc<Matcher>>,
 }
 
 impl Automaton {
-    /// The automaton for `patterns`, reusing `previous` when it was built from the same ones.
+    /// The matcher for `patterns`, reusing `previous` when it was built from the same ones.
     fn new(patterns: Vec<String>, previous: Option<&Automaton>) -> Automaton {
         if let Some(previous) = previous
             && previous.patterns == patterns
         {
             return previous.clone();
         }
-        let compiled = if patterns.is_empty() {
-            None
-        } else {
-            // A DFA costs memory once and scans text several times faster than the NFA. Its
-            // construction grows with the square of a long pattern, so a site with a name of
-            // thousands of characters (hostile or broken input) gets the NFA instead.
-            let longest = patterns.iter().map(String::len).max().unwrap_or(0);
-            let kind = if longest <= MAX_DFA_PATTERN {
-                aho_corasick::AhoCorasickKind::DFA
-            } else {
-                aho_corasick::AhoCorasickKind::ContiguousNFA
-            };
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .kind(Some(kind))
-                .build(&patterns)
-                .or_else(|_| {
-                    AhoCorasick::builder()
-                        .match_kind(MatchKind::LeftmostLongest)
-                        .build(&patterns)
-                })
-                .ok()
-                .map(Arc::new)
-        };
+        let compiled = Matcher::new(&patterns).map(Arc::new);
         Automaton { patterns, compiled }
     }
 }
@@ -109,7 +83,6 @@ impl Automaton {
 #[derive(Debug)]
 struct MentionPattern {
     entities: Vec<EntityRef>,
-    latin: bool,
 }
 
 /// A mention found in text: normalized byte range and the entity, or `None` when the name is
@@ -167,7 +140,6 @@ impl Index {
                 patterns.push(key.clone());
                 mention_patterns.push(MentionPattern {
                     entities: Vec::new(),
-                    latin: !has_cjk(&key),
                 });
                 patterns.len() - 1
             });
@@ -377,30 +349,21 @@ impl Index {
 
     /// Mentions of names in normalized text: leftmost-longest, Latin names as whole words.
     pub fn find_mentions(&self, text: &Normalized) -> Vec<Found> {
-        let Some(automaton) = &self.automaton.compiled else {
+        let Some(matcher) = &self.automaton.compiled else {
             return Vec::new();
         };
-        let hay = text.text.as_str();
-        let mut found = Vec::new();
-        let mut at = 0;
-        while at < hay.len() {
-            let Some(m) = automaton.find(Input::new(hay).range(at..)) else {
-                break;
-            };
-            let pattern = &self.mention_patterns[m.pattern().as_usize()];
-            if pattern.latin && !is_whole_word(hay, m.start(), m.end()) {
-                at = m.start() + hay[m.start()..].chars().next().map_or(1, char::len_utf8);
-                continue;
-            }
-            let entity = (pattern.entities.len() == 1).then(|| pattern.entities[0]);
-            found.push(Found {
-                start: m.start(),
-                end: m.end(),
-                entity,
-            });
-            at = m.end();
-        }
-        found
+        matcher
+            .find(&text.text)
+            .into_iter()
+            .map(|m| {
+                let entities = &self.mention_patterns[m.pattern].entities;
+                Found {
+                    start: m.start,
+                    end: m.end,
+                    entity: (entities.len() == 1).then(|| entities[0]),
+                }
+            })
+            .collect()
     }
 }
 

@@ -6,6 +6,7 @@
 //! into a backlink of the page it points at.
 
 pub mod index;
+pub mod mentions;
 
 use crate::diag::Diagnostics;
 use crate::load::RawSite;
