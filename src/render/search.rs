@@ -6,7 +6,7 @@
 //!
 //! Building has two steps. [`analyze`] is a pure function of one document's units: it gives
 //! the document's terms, each with the units it occurs in (so an incremental rebuild can keep
-//! it per document). [`merge`] puts the documents together and writes the files:
+//! it per document). [`build`] puts the documents together into the files:
 //!
 //! - `search/index.js`: the manifest (document ranges per kind, shard keys and sizes, chunk
 //!   starts, each document's year and source for the filters);
@@ -750,8 +750,10 @@ impl<'a> Chunks<'a> {
     }
 }
 
-/// Put analyzed documents together into the index files, chunks included.
-pub fn merge(docs: &[Document], terms: &[Terms]) -> Vec<(String, Vec<u8>)> {
+/// Put analyzed documents together into the index files, chunks included (what [`build`]
+/// gives, all at once; for the tests).
+#[cfg(test)]
+fn merge(docs: &[Document], terms: &[Terms]) -> Vec<(String, Vec<u8>)> {
     let chunks = Chunks::new(docs.to_vec());
     let files = index_files(&chunks, terms);
     Index { files, chunks }.into_files()

@@ -146,11 +146,9 @@ impl Node {
             return None;
         }
         word.char_indices()
-            .skip(1)
-            .map(|(i, _)| i)
-            .collect::<Vec<_>>()
-            .into_iter()
             .rev()
+            .map(|(i, _)| i)
+            .take_while(|&i| i > 0)
             .find(|&i| self.final_words.contains(&word[..i]))
     }
 }
