@@ -4,8 +4,8 @@
 //! place once the whole build has succeeded ([`Staged`]), so no reader ever sees half a file, a
 //! failed build leaves the output as it was, and a second build of the same input touches
 //! nothing. Into an empty or missing output folder, where there is no earlier output to keep,
-//! files go straight into place (a failed build empties the folder again). Files can be handed over as they are made, so a build need not hold its output in
-//! memory. A manifest in the output folder lists what the build wrote; files from an earlier
+//! files go straight into place (a failed build empties the folder again). Files can be handed
+//! over as they are made, so a build need not hold its output in memory. A manifest in the output folder lists what the build wrote; files from an earlier
 //! build that this one no longer produces are removed, and nothing else ever is. The manifest
 //! is widened before the first file is renamed into place, so a build killed part-way still
 //! knows every file it may have left, and a mark left by a killed build makes the next one
