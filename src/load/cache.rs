@@ -5,10 +5,16 @@
 //! ten thousand files and their parsing are done once, not on every save. Each file keeps the
 //! same [`FileId`] from one load to the next, so what was parsed before (spans included) stays
 //! valid, and the loader reports which files' text actually changed.
+//!
+//! When every changed path is a file that was already listed and still is (the common save),
+//! the listing of the folders cannot have changed either: the loader then patches the site it
+//! assembled last time, replacing the entities of the files that changed, instead of going over
+//! ten thousand files again.
 
+use super::config::Config;
 use super::{
-    Found, Listed, Parsed, RawSite, canonical_root, check_listing, read_config, read_one,
-    scan_folder, stat_one,
+    Found, FoundKind, Listed, Parsed, RawSite, canonical_root, check_listing, read_config,
+    read_one, scan_folder, stat_one,
 };
 use crate::diag::Diagnostics;
 use crate::model::Kind;
@@ -38,6 +44,9 @@ pub struct Changes {
     pub files: FxHashSet<FileId>,
     /// Whether everything must be taken as changed (the first load, `site.toml` changed).
     pub all: bool,
+    /// Whether the site of the last load was patched (only files listed then, and still
+    /// there, changed) rather than assembled from the listing again.
+    pub patched: bool,
 }
 
 /// Loads a site again and again, reading only what changed.
@@ -54,7 +63,22 @@ pub struct Loader {
     next_id: u32,
     /// `site.toml` as last read: parsing depends on its limits.
     config_text: Option<String>,
+    /// The site as assembled by the last load, to patch when only known files changed.
+    last: Option<Assembled>,
 }
+
+/// What a load assembled from the listing, kept to patch.
+struct Assembled {
+    listed: Vec<Listed>,
+    /// Each listed path's place in `listed` and the place of its entity in `site`.
+    places: FxHashMap<OsString, (usize, Option<Place>)>,
+    site: RawSite,
+    /// Problems found with file names (the same while the listing is).
+    placeholder_diags: Diagnostics,
+}
+
+/// Where an entity is in the lists of a [`RawSite`]: its kind and position.
+type Place = (Kind, usize);
 
 impl Loader {
     /// A loader of the site at `root` that has read nothing yet.
@@ -69,6 +93,7 @@ impl Loader {
             // 0 is `site.toml`.
             next_id: 1,
             config_text: None,
+            last: None,
         }
     }
 
@@ -129,10 +154,16 @@ impl Loader {
             // Limits and the like: parse everything again.
             changes.all = true;
             self.reads.clear();
+            self.last = None;
             self.config_text = Some(config_text);
         }
         let mut timer = crate::Timer::new();
-        self.refresh_folders();
+        let relisted = self.refresh_folders();
+        if !relisted && let Some(site) = self.patch(&config, &mut changes, diags) {
+            timer.lap("load: changed files only");
+            return Ok(Ok((site, changes)));
+        }
+        self.last = None;
         let folders: [&[Found]; 5] = self.folders.each_ref().map(|f| f.as_deref().unwrap_or(&[]));
         // Placeholders for problems with names get ids after every stable id (below).
         let mut placeholder_diags = Diagnostics::default();
@@ -156,16 +187,7 @@ impl Loader {
             .par_iter()
             .map(|l| {
                 let id = self.ids[l.path.as_os_str()];
-                let (file, parsed, file_diags) = read_one(&self.root, l, id, &config);
-                let hash = content_hash(&file.text);
-                let read = Read {
-                    id,
-                    hash,
-                    stale: false,
-                    file: Arc::new(file),
-                    parsed,
-                    diags: file_diags,
-                };
+                let read = read_fresh(&self.root, l, id, &config);
                 (l.path.clone().into_os_string(), read)
             })
             .collect();
@@ -205,18 +227,14 @@ impl Loader {
             topics: Vec::new(),
             organizations: Vec::new(),
         };
-        for l in &listed {
+        let mut places = FxHashMap::default();
+        places.reserve(listed.len());
+        for (i, l) in listed.iter().enumerate() {
             let read = &self.reads[l.path.as_os_str()];
             site.sources.set(read.id, Arc::clone(&read.file));
             diags.extend(read.diags.clone());
-            match &read.parsed {
-                Parsed::Article(a) => site.articles.push(Arc::clone(a)),
-                Parsed::Meeting(m) => site.meetings.push(Arc::clone(m)),
-                Parsed::Person(p) => site.people.push(Arc::clone(p)),
-                Parsed::Topic(t) => site.topics.push(Arc::clone(t)),
-                Parsed::Organization(o) => site.organizations.push(Arc::clone(o)),
-                Parsed::Nothing => {}
-            }
+            let place = push_entity(&mut site, &read.parsed);
+            places.insert(l.path.clone().into_os_string(), (i, place));
         }
         timer.lap("load: entities");
         // Placeholder files of naming problems, renumbered after the stable ids.
@@ -224,17 +242,106 @@ impl Loader {
         for (_, file) in placeholders.iter() {
             site.sources.add(file.clone());
         }
+        let mut renumbered = Diagnostics::default();
         for mut d in placeholder_diags.items().iter().cloned() {
             d.span.file = FileId(d.span.file.0 + offset);
-            diags.push(d);
+            renumbered.push(d);
         }
+        diags.extend(renumbered.clone());
+        self.last = Some(Assembled {
+            listed,
+            places,
+            site: site.clone(),
+            placeholder_diags: renumbered,
+        });
         Ok(Ok((site, changes)))
     }
 
+    /// The site of the last load with the stale files read again, when each of them was
+    /// listed then and is a file now (so the listing is the same); `None` otherwise, or when
+    /// a file's entity cannot simply take the place of the one before (a file that did not
+    /// parse now does, or the other way round).
+    fn patch(
+        &mut self,
+        config: &Config,
+        changes: &mut Changes,
+        diags: &mut Diagnostics,
+    ) -> Option<RawSite> {
+        let last = self.last.as_mut()?;
+        let mut stale = Vec::new();
+        for (path, read) in &self.reads {
+            if !read.stale {
+                continue;
+            }
+            let &(at, place) = last.places.get(path)?;
+            let Some(folder) = self.folders[kind_slot(last.listed[at].kind)].as_deref() else {
+                return None;
+            };
+            let name = Path::new(path).file_name()?.to_str()?;
+            let found = folder
+                .binary_search_by(|f| f.name.as_str().cmp(name))
+                .ok()
+                .map(|i| &folder[i])?;
+            let FoundKind::File(size) = found.what else {
+                return None;
+            };
+            last.listed[at].size = size;
+            stale.push((at, place));
+        }
+        // Every listed file has been read before (the listing is the last one).
+        let fresh: Vec<(usize, Option<Place>, Read)> = stale
+            .par_iter()
+            .map(|&(at, place)| {
+                let l = &last.listed[at];
+                let id = self.ids[l.path.as_os_str()];
+                (at, place, read_fresh(&self.root, l, id, config))
+            })
+            .collect();
+        for (at, place, read) in fresh {
+            let path = last.listed[at].path.as_os_str();
+            let Some(old) = self.reads.get_mut(path) else {
+                return None;
+            };
+            old.stale = false;
+            if old.hash == read.hash {
+                continue;
+            }
+            let new_place = place_of(&read.parsed, place);
+            if new_place != place {
+                // Entities would move: assemble from the listing.
+                self.reads.insert(path.to_owned(), read);
+                changes.files.insert(self.ids[path]);
+                self.stale.clear();
+                return None;
+            }
+            if let Some(place) = place {
+                set_entity(&mut last.site, place, &read.parsed);
+            }
+            last.site.sources.set(read.id, Arc::clone(&read.file));
+            changes.files.insert(read.id);
+            *old = read;
+        }
+        self.stale.clear();
+        for read in self.reads.values() {
+            if !read.diags.items().is_empty() {
+                diags.extend(read.diags.clone());
+            }
+        }
+        diags.extend(last.placeholder_diags.clone());
+        changes.patched = true;
+        Some(RawSite {
+            config: config.clone(),
+            ..last.site.clone()
+        })
+    }
+
     /// Walk the folders that must be walked, and look again at the stale paths of the rest.
-    fn refresh_folders(&mut self) {
+    /// Whether the listing may have changed (a folder walked, a name come or gone).
+    fn refresh_folders(&mut self) -> bool {
+        let mut relisted = false;
         for (i, kind) in Kind::ALL.into_iter().enumerate() {
             if self.folders[i].is_none() {
+                relisted = true;
                 self.folders[i] = Some(scan_folder(&self.root, &self.canonical_root, kind));
                 // Every file of a folder walked again is compared by content.
                 let dir = self.root.join("content").join(kind.folder());
@@ -263,8 +370,20 @@ impl Loader {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            found.retain(|f| f.name != name);
-            if let Some(now) = stat_one(&self.canonical_root, name, path.clone()) {
+            let before = found
+                .iter()
+                .position(|f| f.name == name)
+                .map(|i| found.remove(i).what);
+            let now = stat_one(&self.canonical_root, name, path.clone());
+            // Whether the listing stays the same: a file that was there and still is (of
+            // any size), or a name that neither was nor is there (an editor's temporary file).
+            let same_listing = match (&before, &now) {
+                (Some(FoundKind::File(_)), Some(now)) => matches!(now.what, FoundKind::File(_)),
+                (None, None) => true,
+                _ => false,
+            };
+            relisted |= !same_listing;
+            if let Some(now) = now {
                 let at = found.partition_point(|f| f.name < now.name);
                 found.insert(at, now);
             }
@@ -272,6 +391,7 @@ impl Loader {
                 read.stale = true;
             }
         }
+        relisted
     }
 
     /// Whether the file at `path` must be read: never read, or noted as changed.
@@ -293,9 +413,191 @@ impl Loader {
     }
 }
 
+/// Read and parse one listed file.
+fn read_fresh(root: &Path, listed: &Listed, id: FileId, config: &Config) -> Read {
+    let (file, parsed, diags) = read_one(root, listed, id, config);
+    Read {
+        id,
+        hash: content_hash(&file.text),
+        stale: false,
+        file: Arc::new(file),
+        parsed,
+        diags,
+    }
+}
+
+/// Add a parsed file's entity to the lists of `site`; where it went.
+fn push_entity(site: &mut RawSite, parsed: &Parsed) -> Option<Place> {
+    let (kind, len) = match parsed {
+        Parsed::Article(a) => (Kind::Article, push(&mut site.articles, a)),
+        Parsed::Meeting(m) => (Kind::Meeting, push(&mut site.meetings, m)),
+        Parsed::Person(p) => (Kind::Person, push(&mut site.people, p)),
+        Parsed::Topic(t) => (Kind::Topic, push(&mut site.topics, t)),
+        Parsed::Organization(o) => (Kind::Organization, push(&mut site.organizations, o)),
+        Parsed::Nothing => return None,
+    };
+    Some((kind, len - 1))
+}
+
+fn push<T>(list: &mut Vec<Arc<T>>, item: &Arc<T>) -> usize {
+    list.push(Arc::clone(item));
+    list.len()
+}
+
+/// Where a newly parsed file's entity goes when the file's entity was at `before`: the same
+/// place when it is of the same kind.
+fn place_of(parsed: &Parsed, before: Option<Place>) -> Option<Place> {
+    let kind = match parsed {
+        Parsed::Article(_) => Kind::Article,
+        Parsed::Meeting(_) => Kind::Meeting,
+        Parsed::Person(_) => Kind::Person,
+        Parsed::Topic(_) => Kind::Topic,
+        Parsed::Organization(_) => Kind::Organization,
+        Parsed::Nothing => return None,
+    };
+    before
+        .filter(|(k, _)| *k == kind)
+        .or(Some((kind, usize::MAX)))
+}
+
+/// Put a parsed file's entity at `place` (of its kind) in the lists of `site`.
+fn set_entity(site: &mut RawSite, (_, at): Place, parsed: &Parsed) {
+    match parsed {
+        Parsed::Article(a) => site.articles[at] = Arc::clone(a),
+        Parsed::Meeting(m) => site.meetings[at] = Arc::clone(m),
+        Parsed::Person(p) => site.people[at] = Arc::clone(p),
+        Parsed::Topic(t) => site.topics[at] = Arc::clone(t),
+        Parsed::Organization(o) => site.organizations[at] = Arc::clone(o),
+        Parsed::Nothing => {}
+    }
+}
+
+/// The position of `kind` in [`Kind::ALL`] (and in the loader's folders).
+fn kind_slot(kind: Kind) -> usize {
+    Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+}
+
 /// A hash of a file's text, to tell a real change from a save of the same bytes.
 fn content_hash(text: &str) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     text.hash(&mut h);
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    /// The fixture site copied into a temporary folder.
+    fn fixture() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sites/full");
+        for entry in walkdir(&from) {
+            let target = root.join(entry.strip_prefix(&from).unwrap());
+            fs::create_dir_all(target.parent().unwrap()).unwrap();
+            fs::copy(&entry, &target).unwrap();
+        }
+        (dir, root)
+    }
+
+    fn walkdir(dir: &Path) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files.extend(walkdir(&path));
+            } else {
+                files.push(path);
+            }
+        }
+        files
+    }
+
+    /// What a load holds, spelt out (file ids included) to compare two loads.
+    fn described(site: &RawSite, diags: &Diagnostics) -> String {
+        let texts: Vec<(String, &str)> = site
+            .sources
+            .iter()
+            .map(|(id, f)| (format!("{id:?} {}", f.rel_path), f.text.as_str()))
+            .collect();
+        format!(
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}",
+            site.articles,
+            site.meetings,
+            site.people,
+            site.topics,
+            site.organizations,
+            texts,
+            diags.render(&site.sources)
+        )
+    }
+
+    fn load_again(loader: &mut Loader) -> (String, Changes) {
+        let mut diags = Diagnostics::default();
+        let (site, changes) = loader.load(&mut diags).unwrap().unwrap();
+        (described(&site, &diags), changes)
+    }
+
+    fn load_fresh(root: &Path) -> String {
+        let mut diags = Diagnostics::default();
+        let site = crate::load::load(root, &mut diags).unwrap().unwrap();
+        described(&site, &diags)
+    }
+
+    #[test]
+    fn a_patched_load_is_a_fresh_load() {
+        let (_dir, root) = fixture();
+        let mut loader = Loader::new(&root);
+        let (first, changes) = load_again(&mut loader);
+        assert!(changes.all && !changes.patched);
+        assert_eq!(first, load_fresh(&root));
+
+        // Saved through a temporary file renamed into place, as many editors do.
+        let person = root.join("content/people/li-wei.yaml");
+        let temporary = root.join("content/people/li-wei.yaml.tmp1234");
+        let text = fs::read_to_string(&person).unwrap();
+        fs::write(&temporary, text.replace("Li Wei", "Li Wei-ming")).unwrap();
+        fs::rename(&temporary, &person).unwrap();
+        loader.changed(&temporary);
+        loader.changed(&person);
+        let (patched, changes) = load_again(&mut loader);
+        assert!(changes.patched, "a changed person is patched in");
+        assert_eq!(changes.files.len(), 1);
+        assert_eq!(patched, load_fresh(&root));
+
+        // A file that no longer parses leaves its place empty: assembled again.
+        let meeting = root.join("content/meetings/fourth-plenary.yaml");
+        let good = fs::read_to_string(&meeting).unwrap();
+        fs::write(&meeting, format!("{good}\nnot: [valid\n")).unwrap();
+        loader.changed(&meeting);
+        let (broken, changes) = load_again(&mut loader);
+        assert!(!changes.patched);
+        assert_eq!(broken, load_fresh(&root));
+        fs::write(&meeting, &good).unwrap();
+        loader.changed(&meeting);
+        let (fixed, _) = load_again(&mut loader);
+        assert_eq!(fixed, load_fresh(&root));
+
+        // Saved with the same bytes: patched, and nothing changed.
+        loader.changed(&person);
+        let (same, changes) = load_again(&mut loader);
+        assert!(changes.patched && changes.files.is_empty());
+        assert_eq!(same, load_fresh(&root));
+
+        // A new file changes the listing (and takes the next free id, so only the entities
+        // are compared).
+        let added = root.join("content/topics/new-topic.yaml");
+        fs::write(&added, "title: A new topic\nsummary: New.\n").unwrap();
+        loader.changed(&added);
+        let mut diags = Diagnostics::default();
+        let (site, changes) = loader.load(&mut diags).unwrap().unwrap();
+        assert!(!changes.patched);
+        let ids: Vec<&str> = site.topics.iter().map(|t| t.common.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["new-topic", "soe-reform", "three-attacks", "zone-reform"]
+        );
+    }
 }
