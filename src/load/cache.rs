@@ -274,9 +274,7 @@ impl Loader {
                 continue;
             }
             let &(at, place) = last.places.get(path)?;
-            let Some(folder) = self.folders[kind_slot(last.listed[at].kind)].as_deref() else {
-                return None;
-            };
+            let folder = self.folders[kind_slot(last.listed[at].kind)].as_deref()?;
             let name = Path::new(path).file_name()?.to_str()?;
             let found = folder
                 .binary_search_by(|f| f.name.as_str().cmp(name))
@@ -299,9 +297,7 @@ impl Loader {
             .collect();
         for (at, place, read) in fresh {
             let path = last.listed[at].path.as_os_str();
-            let Some(old) = self.reads.get_mut(path) else {
-                return None;
-            };
+            let old = self.reads.get_mut(path)?;
             old.stale = false;
             if old.hash == read.hash {
                 continue;
