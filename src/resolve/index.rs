@@ -185,12 +185,12 @@ impl Index {
         }
     }
 
-    /// Report again the warnings found when the index was built, at the places `names` (the
-    /// same names as then, maybe moved within their files) now has them.
-    pub fn warn_again(&self, names: &[NameDef], diags: &mut Diagnostics) {
+    /// Report again the warnings found when the index was built, at the places (`spans`, in
+    /// the order of the names then) where the same names now are.
+    pub fn warn_again(&self, spans: &[Span], diags: &mut Diagnostics) {
         for (n, message) in &self.warnings {
-            if let Some(def) = names.get(*n) {
-                diags.warning(def.span, message.clone());
+            if let Some(span) = spans.get(*n) {
+                diags.warning(*span, message.clone());
             }
         }
     }

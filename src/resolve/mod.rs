@@ -288,44 +288,6 @@ pub fn resolve_cached(
         )
     }));
 
-    let entries = [
-        articles
-            .iter()
-            .map(|a| Entry {
-                id: a.common.id.clone(),
-                title: a.title.clone(),
-            })
-            .collect(),
-        meetings
-            .iter()
-            .map(|m| Entry {
-                id: m.common.id.clone(),
-                title: m.title.clone(),
-            })
-            .collect(),
-        people
-            .iter()
-            .map(|p| Entry {
-                id: p.common.id.clone(),
-                title: p.name.value.clone(),
-            })
-            .collect(),
-        topics
-            .iter()
-            .map(|t| Entry {
-                id: t.common.id.clone(),
-                title: t.title.value.clone(),
-            })
-            .collect(),
-        organizations
-            .iter()
-            .map(|o| Entry {
-                id: o.common.id.clone(),
-                title: o.name.value.clone(),
-            })
-            .collect(),
-    ];
-    let names = name_defs(&articles, &meetings, &people, &topics, &organizations);
     let mut draft_names: Vec<(String, String)> = Vec::new();
     let mut add = |title: &str, names: Vec<&str>| {
         draft_names.extend(
@@ -361,8 +323,15 @@ pub fn resolve_cached(
             .chain(&o.aliases);
         add(&o.name.value, names.map(|n| n.value.as_str()).collect());
     }
+    let lists = Lists {
+        articles: &articles,
+        meetings: &meetings,
+        people: &people,
+        topics: &topics,
+        organizations: &organizations,
+    };
     if let Some(cache) = cache.as_deref_mut() {
-        let fingerprint = fingerprint(&entries, &names, &drafts, &draft_names, &raw.config);
+        let fingerprint = fingerprint(&lists, &drafts, &draft_names, &raw.config);
         if cache.fingerprint != fingerprint {
             let automaton = cache.automaton.take();
             *cache = Cache {
@@ -375,14 +344,15 @@ pub fn resolve_cached(
     let index = match cache.as_deref().and_then(|c| c.index.as_ref()) {
         // The same ids, names and titles as last time: the same index.
         Some(index) => {
-            index.warn_again(&names, diags);
+            let spans: Vec<Span> = lists.names().map(|n| n.span).collect();
+            index.warn_again(&spans, diags);
             Arc::clone(index)
         }
         None => {
             let previous = cache.as_deref().and_then(|c| c.automaton.as_ref());
             Arc::new(Index::new(
-                entries,
-                names,
+                lists.entries(),
+                lists.names().map(NameRef::to_def).collect(),
                 drafts,
                 draft_names,
                 previous,
@@ -442,90 +412,134 @@ pub fn resolve_cached(
     site
 }
 
-fn name_defs(
-    articles: &[Arc<Article>],
-    meetings: &[Arc<Meeting>],
-    people: &[Arc<Person>],
-    topics: &[Arc<Topic>],
-    orgs: &[Arc<Organization>],
-) -> Vec<NameDef> {
-    let mut defs = Vec::new();
-    let mut add = |kind: Kind, index: usize, name: &Sp<String>, for_mentions: bool| {
-        defs.push(NameDef {
-            entity: EntityRef {
-                kind,
-                index: index as u32,
-            },
-            name: name.value.clone(),
-            span: name.span,
-            for_mentions,
-        });
-    };
-    for (i, a) in articles.iter().enumerate() {
-        add(
-            Kind::Article,
-            i,
-            &Sp::new(a.title.clone(), Span::file_start(a.common.file)),
-            false,
-        );
-    }
-    for (i, m) in meetings.iter().enumerate() {
-        add(
-            Kind::Meeting,
-            i,
-            &Sp::new(m.title.clone(), Span::file_start(m.common.file)),
-            false,
-        );
-        if let Some(short) = &m.short_title {
-            add(
-                Kind::Meeting,
-                i,
-                &Sp::new(short.clone(), Span::file_start(m.common.file)),
-                false,
-            );
+/// The live entities of a site, borrowed: what the index is made of.
+struct Lists<'a> {
+    articles: &'a [Arc<Article>],
+    meetings: &'a [Arc<Meeting>],
+    people: &'a [Arc<Person>],
+    topics: &'a [Arc<Topic>],
+    organizations: &'a [Arc<Organization>],
+}
+
+/// A name of an entity, borrowed (see [`NameDef`]).
+struct NameRef<'a> {
+    entity: EntityRef,
+    name: &'a str,
+    span: Span,
+    for_mentions: bool,
+}
+
+impl NameRef<'_> {
+    fn to_def(self) -> NameDef {
+        NameDef {
+            entity: self.entity,
+            name: self.name.to_string(),
+            span: self.span,
+            for_mentions: self.for_mentions,
         }
     }
-    for (i, p) in people.iter().enumerate() {
-        add(Kind::Person, i, &p.name, true);
-        p.name_local
-            .iter()
-            .chain(&p.aliases)
-            .for_each(|n| add(Kind::Person, i, n, true));
+}
+
+impl<'a> Lists<'a> {
+    /// Each entity's id and shown name or title, by kind.
+    fn entries(&self) -> [Vec<Entry>; 5] {
+        fn entries_of<T>(list: &[Arc<T>], of: impl Fn(&T) -> (&str, &str)) -> Vec<Entry> {
+            list.iter()
+                .map(|item| {
+                    let (id, title) = of(item);
+                    Entry {
+                        id: id.to_string(),
+                        title: title.to_string(),
+                    }
+                })
+                .collect()
+        }
+        [
+            entries_of(self.articles, |a| (&a.common.id, &a.title)),
+            entries_of(self.meetings, |m| (&m.common.id, &m.title)),
+            entries_of(self.people, |p| (&p.common.id, &p.name.value)),
+            entries_of(self.topics, |t| (&t.common.id, &t.title.value)),
+            entries_of(self.organizations, |o| (&o.common.id, &o.name.value)),
+        ]
     }
-    for (i, t) in topics.iter().enumerate() {
-        add(Kind::Topic, i, &t.title, true);
-        t.aliases.iter().for_each(|n| add(Kind::Topic, i, n, true));
+
+    /// Every name by which an entity may be referred to, in a fixed order: titles of articles
+    /// and meetings (for wikilinks only), then the names and aliases of people, topics and
+    /// organizations (for mentions too).
+    fn names(&self) -> impl Iterator<Item = NameRef<'a>> + 'a {
+        let entity = |kind: Kind, index: usize| EntityRef {
+            kind,
+            index: index as u32,
+        };
+        let sp = move |kind: Kind, index: usize, name: &'a Sp<String>| NameRef {
+            entity: entity(kind, index),
+            name: &name.value,
+            span: name.span,
+            for_mentions: true,
+        };
+        let articles = self.articles.iter().enumerate().map(move |(i, a)| NameRef {
+            entity: entity(Kind::Article, i),
+            name: &a.title,
+            span: Span::file_start(a.common.file),
+            for_mentions: false,
+        });
+        let meetings = self.meetings.iter().enumerate().flat_map(move |(i, m)| {
+            std::iter::once(&m.title)
+                .chain(&m.short_title)
+                .map(move |title| NameRef {
+                    entity: entity(Kind::Meeting, i),
+                    name: title,
+                    span: Span::file_start(m.common.file),
+                    for_mentions: false,
+                })
+        });
+        let people = self.people.iter().enumerate().flat_map(move |(i, p)| {
+            std::iter::once(&p.name)
+                .chain(&p.name_local)
+                .chain(&p.aliases)
+                .map(move |n| sp(Kind::Person, i, n))
+        });
+        let topics = self.topics.iter().enumerate().flat_map(move |(i, t)| {
+            std::iter::once(&t.title)
+                .chain(&t.aliases)
+                .map(move |n| sp(Kind::Topic, i, n))
+        });
+        let organizations = self.organizations.iter().enumerate().flat_map(move |(i, o)| {
+            std::iter::once(&o.name)
+                .chain(&o.name_local)
+                .chain(&o.aliases)
+                .map(move |n| sp(Kind::Organization, i, n))
+        });
+        articles
+            .chain(meetings)
+            .chain(people)
+            .chain(topics)
+            .chain(organizations)
     }
-    for (i, o) in orgs.iter().enumerate() {
-        add(Kind::Organization, i, &o.name, true);
-        o.name_local
-            .iter()
-            .chain(&o.aliases)
-            .for_each(|n| add(Kind::Organization, i, n, true));
-    }
-    defs
 }
 
 /// A hash of everything a rendered Markdown text depends on besides its own file: ids, names,
 /// titles, drafts and the Markdown options.
 fn fingerprint(
-    entries: &[Vec<Entry>; 5],
-    names: &[NameDef],
+    lists: &Lists<'_>,
     drafts: &[(Kind, String, String)],
     draft_names: &[(String, String)],
     config: &crate::load::config::Config,
 ) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for list in entries {
-        list.len().hash(&mut h);
-        for e in list {
-            e.id.hash(&mut h);
-            e.title.hash(&mut h);
-        }
+    let mut h = rustc_hash::FxHasher::default();
+    fn ids<T>(list: &[Arc<T>], id: impl Fn(&T) -> &str, h: &mut rustc_hash::FxHasher) {
+        list.len().hash(h);
+        list.iter().for_each(|item| id(item).hash(h));
     }
-    for n in names {
-        (n.entity, &n.name, n.for_mentions).hash(&mut h);
+    ids(lists.articles, |a| &a.common.id, &mut h);
+    ids(lists.meetings, |m| &m.common.id, &mut h);
+    ids(lists.people, |p| &p.common.id, &mut h);
+    ids(lists.topics, |t| &t.common.id, &mut h);
+    ids(lists.organizations, |o| &o.common.id, &mut h);
+    // The shown titles are names too.
+    for n in lists.names() {
+        (n.entity, n.name, n.for_mentions).hash(&mut h);
     }
     drafts.hash(&mut h);
     draft_names.hash(&mut h);
