@@ -6,6 +6,7 @@
 //! into a backlink of the page it points at.
 
 pub mod index;
+mod links;
 pub mod mentions;
 
 use crate::diag::Diagnostics;
@@ -13,8 +14,7 @@ use crate::load::RawSite;
 use crate::markdown::{self, Marks, Rendered};
 use crate::model::*;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
-use crate::text::{Fold, Normalized, normalize};
-use index::{Entry, Index, NameDef, RefError};
+use index::{Entry, Index, NameDef};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
@@ -201,7 +201,7 @@ pub struct Cache {
     bodies: FxHashMap<FileId, Kept>,
     backlinks: FxHashMap<EntityRef, KeptBacklinks>,
     marked: FxHashMap<FileId, Kept>,
-    fields: FxHashMap<(FileId, usize), Kept>,
+    checks: links::KeptChecks,
 }
 
 /// An entity's backlinks and what they were made from: its incoming edges as found and the
@@ -221,8 +221,6 @@ struct Kept {
     file: Arc<SourceFile>,
     marks: Option<Marks>,
     rendered: Arc<Rendered>,
-    /// The HTML of a field, joined once (empty for bodies, whose blocks are used one by one).
-    html: Arc<str>,
     diags: Diagnostics,
 }
 
@@ -352,7 +350,7 @@ pub fn resolve_cached(
             let previous = cache.as_deref().and_then(|c| c.automaton.as_ref());
             Arc::new(Index::new(
                 lists.entries(),
-                lists.names().map(NameRef::to_def).collect(),
+                lists.names().map(NameRef::into_def).collect(),
                 drafts,
                 draft_names,
                 previous,
@@ -386,18 +384,16 @@ pub fn resolve_cached(
     timer.lap("resolve: index");
     render_bodies(&mut site, None, diags, cache.as_deref_mut());
     timer.lap("resolve: article bodies");
-    let mut linker = Linker::new(&site, cache.as_deref_mut().map(|c| &mut c.fields));
-    let marks = linker.check_all(diags);
-    timer.lap("resolve: references, fields, citations");
-    let Linker {
+    let links::Links {
         edges,
         fields,
         cites,
         cited_by,
         article_meetings,
         meeting_sources,
-        ..
-    } = linker;
+        marks,
+    } = links::link_all(&site, cache.as_deref_mut().map(|c| &mut c.checks), diags);
+    timer.lap("resolve: references, fields, citations");
     site.fields = fields;
     site.cites = cites;
     site.cited_by = cited_by;
@@ -430,7 +426,7 @@ struct NameRef<'a> {
 }
 
 impl NameRef<'_> {
-    fn to_def(self) -> NameDef {
+    fn into_def(self) -> NameDef {
         NameDef {
             entity: self.entity,
             name: self.name.to_string(),
@@ -504,12 +500,16 @@ impl<'a> Lists<'a> {
                 .chain(&t.aliases)
                 .map(move |n| sp(Kind::Topic, i, n))
         });
-        let organizations = self.organizations.iter().enumerate().flat_map(move |(i, o)| {
-            std::iter::once(&o.name)
-                .chain(&o.name_local)
-                .chain(&o.aliases)
-                .map(move |n| sp(Kind::Organization, i, n))
-        });
+        let organizations = self
+            .organizations
+            .iter()
+            .enumerate()
+            .flat_map(move |(i, o)| {
+                std::iter::once(&o.name)
+                    .chain(&o.name_local)
+                    .chain(&o.aliases)
+                    .map(move |n| sp(Kind::Organization, i, n))
+            });
         articles
             .chain(meetings)
             .chain(people)
@@ -612,7 +612,6 @@ fn render_bodies(
             rendered.mentioned = mentioned(&rendered.mentions);
             let kept = Kept {
                 file: Arc::clone(file),
-                html: Arc::from(""),
                 marks: article_marks.cloned(),
                 rendered: Arc::new(rendered),
                 diags: d,
@@ -638,488 +637,6 @@ fn render_bodies(
         site.bodies[i] = Arc::clone(&kept.rendered);
         if fresh && let Some(store) = store.as_deref_mut() {
             store.insert(site.articles[i].common.file, kept);
-        }
-    }
-}
-
-/// Walks every entity, checks its references and collects edges.
-struct Linker<'s> {
-    site: &'s Site,
-    /// Rendered fields kept from the last resolve (`serve`).
-    kept: Option<&'s mut FxHashMap<(FileId, usize), Kept>>,
-    edges: Vec<(EntityRef, Relation, EntityRef, Option<Arc<str>>)>,
-    fields: FxHashMap<(FileId, usize), Arc<str>>,
-    cites: FxHashMap<(FileId, usize), Cite>,
-    cited_by: Vec<BTreeMap<u32, Vec<EntityRef>>>,
-    article_meetings: Vec<Vec<u32>>,
-    meeting_sources: Vec<Vec<u32>>,
-    marks: FxHashMap<u32, Marks>,
-}
-
-impl<'s> Linker<'s> {
-    fn new(site: &'s Site, kept: Option<&'s mut FxHashMap<(FileId, usize), Kept>>) -> Self {
-        Linker {
-            site,
-            kept,
-            edges: Vec::new(),
-            fields: FxHashMap::default(),
-            cites: FxHashMap::default(),
-            cited_by: vec![BTreeMap::new(); site.articles.len()],
-            article_meetings: vec![Vec::new(); site.articles.len()],
-            meeting_sources: vec![Vec::new(); site.meetings.len()],
-            marks: FxHashMap::default(),
-        }
-    }
-
-    fn check_all(&mut self, diags: &mut Diagnostics) -> FxHashMap<u32, Marks> {
-        let site = self.site;
-        for (i, body) in site.bodies.iter().enumerate() {
-            let from = EntityRef {
-                kind: Kind::Article,
-                index: i as u32,
-            };
-            self.body_edges(from, body, diags);
-        }
-        for (i, a) in site.articles.iter().enumerate() {
-            let from = EntityRef {
-                kind: Kind::Article,
-                index: i as u32,
-            };
-            self.field(from, a.date_note.as_ref(), diags);
-            for m in &a.meetings {
-                if let Some(meeting) = self.reference(Kind::Meeting, m, diags) {
-                    self.report(i as u32, meeting.index);
-                }
-            }
-        }
-        for (i, m) in site.meetings.iter().enumerate() {
-            self.meeting(
-                EntityRef {
-                    kind: Kind::Meeting,
-                    index: i as u32,
-                },
-                m,
-                diags,
-            );
-        }
-        for (i, p) in site.people.iter().enumerate() {
-            self.person(
-                EntityRef {
-                    kind: Kind::Person,
-                    index: i as u32,
-                },
-                p,
-                diags,
-            );
-        }
-        for (i, t) in site.topics.iter().enumerate() {
-            self.topic(
-                EntityRef {
-                    kind: Kind::Topic,
-                    index: i as u32,
-                },
-                t,
-                diags,
-            );
-        }
-        for (i, o) in site.organizations.iter().enumerate() {
-            let from = EntityRef {
-                kind: Kind::Organization,
-                index: i as u32,
-            };
-            self.field(from, o.summary.as_ref(), diags);
-            if let Some(parent) = o
-                .parent
-                .as_ref()
-                .and_then(|p| self.reference(Kind::Organization, p, diags))
-            {
-                self.edges.push((from, Relation::ParentOf, parent, None));
-            }
-        }
-        self.check_cycles(Kind::Topic, diags);
-        self.check_cycles(Kind::Organization, diags);
-        for list in self
-            .article_meetings
-            .iter_mut()
-            .chain(self.meeting_sources.iter_mut())
-        {
-            list.sort_unstable();
-            list.dedup();
-        }
-        for (a, list) in self.article_meetings.clone().into_iter().enumerate() {
-            for m in list {
-                let article = EntityRef {
-                    kind: Kind::Article,
-                    index: a as u32,
-                };
-                let meeting = EntityRef {
-                    kind: Kind::Meeting,
-                    index: m,
-                };
-                self.edges.push((article, Relation::Reports, meeting, None));
-                self.edges.push((meeting, Relation::Reports, article, None));
-            }
-        }
-        for by_paragraph in &mut self.cited_by {
-            for list in by_paragraph.values_mut() {
-                list.sort_unstable();
-                list.dedup();
-            }
-        }
-        std::mem::take(&mut self.marks)
-    }
-
-    fn report(&mut self, article: u32, meeting: u32) {
-        self.article_meetings[article as usize].push(meeting);
-        self.meeting_sources[meeting as usize].push(article);
-    }
-
-    fn body_edges(&mut self, from: EntityRef, body: &Rendered, diags: &mut Diagnostics) {
-        for (entity, detail) in &body.mentioned {
-            self.edges
-                .push((from, Relation::Mentioned, *entity, Some(Arc::clone(detail))));
-        }
-        for (entity, _) in &body.links {
-            if !matches!(entity.kind, Kind::Person | Kind::Organization | Kind::Topic) {
-                self.edges.push((from, Relation::Linked, *entity, None));
-            }
-        }
-        self.citations(from, &body.citations, diags);
-    }
-
-    fn citations(&mut self, from: EntityRef, cited: &[markdown::Cited], diags: &mut Diagnostics) {
-        for c in cited {
-            if self.check_paragraph(c.article, c.paragraph, c.span, diags) {
-                self.cited_by[c.article as usize]
-                    .entry(c.paragraph)
-                    .or_default()
-                    .push(from);
-                self.edges.push((
-                    from,
-                    Relation::Cited,
-                    EntityRef {
-                        kind: Kind::Article,
-                        index: c.article,
-                    },
-                    None,
-                ));
-            }
-        }
-    }
-
-    fn check_paragraph(
-        &self,
-        article: u32,
-        paragraph: u32,
-        span: Span,
-        diags: &mut Diagnostics,
-    ) -> bool {
-        let count = self.site.bodies[article as usize].paragraphs.len() as u32;
-        if paragraph > count {
-            let id = &self.site.articles[article as usize].common.id;
-            let hint = if count > 0 {
-                format!(" (did you mean `{id}#p{count}`, its last?)")
-            } else {
-                String::new()
-            };
-            diags.error(span, format!("`{id}#p{paragraph}` is past the end of the article: it has {count} paragraphs{hint}"));
-            return false;
-        }
-        true
-    }
-
-    /// Render a Markdown field and record its links.
-    fn field(&mut self, from: EntityRef, md: Option<&Markdown>, diags: &mut Diagnostics) {
-        let Some(md) = md else { return };
-        let site = self.site;
-        let file = site.sources.get(md.span.file);
-        let opts = markdown::Options {
-            mentions: None,
-            marks: None,
-            highlight_theme: &site.config.markdown.highlight_theme,
-        };
-        let key = (md.span.file, md.span.start);
-        let shared = site.sources.get_shared(md.span.file);
-        let (rendered, html) = match self.kept.as_deref_mut() {
-            Some(kept) => {
-                let entry = match kept.get(&key) {
-                    Some(k) if k.fits(shared, None) => k,
-                    _ => {
-                        let mut d = Diagnostics::default();
-                        let rendered = markdown::render(md, file, &site.index, opts, &mut d);
-                        let k = Kept {
-                            file: Arc::clone(shared),
-                            marks: None,
-                            html: Arc::from(rendered.html()),
-                            rendered: Arc::new(rendered),
-                            diags: d,
-                        };
-                        kept.insert(key, k);
-                        &kept[&key]
-                    }
-                };
-                diags.extend(entry.diags.clone());
-                (Arc::clone(&entry.rendered), Arc::clone(&entry.html))
-            }
-            None => {
-                let rendered = markdown::render(md, file, &site.index, opts, diags);
-                let html = Arc::from(rendered.html());
-                (Arc::new(rendered), html)
-            }
-        };
-        for (entity, _) in &rendered.links {
-            if *entity != from {
-                self.edges.push((from, Relation::Linked, *entity, None));
-            }
-        }
-        self.citations(from, &rendered.citations, diags);
-        self.fields.insert((md.span.file, md.span.start), html);
-    }
-
-    fn reference(&mut self, kind: Kind, id: &IdRef, diags: &mut Diagnostics) -> Option<EntityRef> {
-        match self.site.index.resolve_id(kind, &id.value) {
-            Ok(e) => Some(e),
-            Err(RefError::Draft(title)) => {
-                diags.warning(
-                    id.span,
-                    format!(
-                        "`{}` is a draft ({title}), left out of this build: shown as plain text",
-                        id.value
-                    ),
-                );
-                None
-            }
-            Err(RefError::Unknown(message)) => {
-                diags.error(id.span, message);
-                None
-            }
-        }
-    }
-
-    fn link(
-        &mut self,
-        from: EntityRef,
-        relation: Relation,
-        kind: Kind,
-        id: &IdRef,
-        detail: Option<String>,
-        diags: &mut Diagnostics,
-    ) {
-        if let Some(to) = self.reference(kind, id, diags) {
-            self.edges.push((from, relation, to, detail.map(Arc::from)));
-        }
-    }
-
-    fn evidence(&mut self, from: EntityRef, ev: &Evidence, diags: &mut Diagnostics) {
-        self.field(from, ev.note.as_ref(), diags);
-        let Some(source) = &ev.source else { return };
-        let article = match self.site.index.resolve_id(Kind::Article, &source.article) {
-            Ok(a) => a.index,
-            Err(RefError::Draft(title)) => {
-                diags.warning(
-                    source.span,
-                    format!(
-                        "`{}` is a draft ({title}), left out of this build",
-                        source.article
-                    ),
-                );
-                return;
-            }
-            Err(RefError::Unknown(message)) => {
-                diags.error(source.span, message);
-                return;
-            }
-        };
-        if !self.check_paragraph(article, source.paragraph, source.span, diags) {
-            return;
-        }
-        self.cites.insert(
-            (source.span.file, source.span.start),
-            Cite {
-                article,
-                paragraph: source.paragraph,
-            },
-        );
-        self.cited_by[article as usize]
-            .entry(source.paragraph)
-            .or_default()
-            .push(from);
-        self.edges.push((
-            from,
-            Relation::Cited,
-            EntityRef {
-                kind: Kind::Article,
-                index: article,
-            },
-            None,
-        ));
-        if let Some(quote) = &ev.quote {
-            self.quote(article, source.paragraph, quote, diags);
-        }
-    }
-
-    fn quote(&mut self, article: u32, paragraph: u32, quote: &Sp<String>, diags: &mut Diagnostics) {
-        let paragraphs = &self.site.bodies[article as usize].paragraphs;
-        let wanted = normalize(&quote.value, Fold::Quotes);
-        let text = &paragraphs[paragraph as usize - 1];
-        let normalized = Normalized::new(text, Fold::Quotes);
-        if let Some(at) = normalized.text.find(&wanted) {
-            let range = normalized.original_range(text, at, at + wanted.len());
-            self.marks
-                .entry(article)
-                .or_default()
-                .entry(paragraph)
-                .or_default()
-                .push(range);
-            return;
-        }
-        let id = &self.site.articles[article as usize].common.id;
-        let elsewhere = paragraphs
-            .iter()
-            .position(|p| normalize(p, Fold::Quotes).contains(&wanted))
-            .map(|i| format!(" (it is in `{id}#p{}`: did the citation drift?)", i + 1))
-            .unwrap_or_default();
-        diags.error(
-            quote.span,
-            format!("this quote is not in `{id}#p{paragraph}`{elsewhere}"),
-        );
-    }
-
-    fn meeting(&mut self, from: EntityRef, m: &Meeting, diags: &mut Diagnostics) {
-        self.field(from, Some(&m.summary), diags);
-        self.field(from, m.date_note.as_ref(), diags);
-        if let Some(org) = &m.organization {
-            self.link(from, Relation::Held, Kind::Organization, org, None, diags);
-        }
-        if let Some(chair) = &m.chair {
-            self.link(from, Relation::Chaired, Kind::Person, chair, None, diags);
-        }
-        for p in &m.participants {
-            self.link(
-                from,
-                Relation::TookPart,
-                Kind::Person,
-                &p.person,
-                p.role.clone(),
-                diags,
-            );
-        }
-        for t in &m.topics {
-            self.link(from, Relation::Discussed, Kind::Topic, t, None, diags);
-        }
-        for s in &m.sources {
-            if let Some(article) = self.reference(Kind::Article, s, diags) {
-                self.report(article.index, from.index);
-            }
-        }
-        self.related(from, &m.common.id, &m.related, diags);
-        for k in &m.key_points {
-            self.field(from, Some(&k.text), diags);
-            self.evidence(from, &k.evidence, diags);
-        }
-        for f in &m.figures {
-            self.evidence(from, &f.evidence, diags);
-        }
-    }
-
-    /// `related` of a meeting or topic: entities of its own kind, never itself.
-    fn related(
-        &mut self,
-        from: EntityRef,
-        own_id: &str,
-        related: &[IdRef],
-        diags: &mut Diagnostics,
-    ) {
-        for r in related {
-            if r.value == own_id {
-                diags.error(
-                    r.span,
-                    format!("a {} cannot be related to itself", from.kind),
-                );
-                continue;
-            }
-            self.link(from, Relation::Related, from.kind, r, None, diags);
-        }
-    }
-
-    fn person(&mut self, from: EntityRef, p: &Person, diags: &mut Diagnostics) {
-        self.field(from, p.summary.as_ref(), diags);
-        for pos in &p.positions {
-            if let Some(org) = &pos.organization {
-                self.link(
-                    from,
-                    Relation::Position,
-                    Kind::Organization,
-                    org,
-                    Some(pos.title.clone()),
-                    diags,
-                );
-            }
-            self.evidence(from, &pos.evidence, diags);
-        }
-    }
-
-    fn topic(&mut self, from: EntityRef, t: &Topic, diags: &mut Diagnostics) {
-        self.field(from, Some(&t.summary), diags);
-        if let Some(parent) = &t.parent {
-            self.link(from, Relation::ParentOf, Kind::Topic, parent, None, diags);
-        }
-        self.related(from, &t.common.id, &t.related, diags);
-        for target in &t.targets {
-            self.field(from, Some(&target.text), diags);
-            self.evidence(from, &target.evidence, diags);
-        }
-    }
-
-    /// Parents must form a tree: report each cycle once, at a `parent` field in it.
-    fn check_cycles(&self, kind: Kind, diags: &mut Diagnostics) {
-        let site = self.site;
-        let parent_of = |i: usize| -> Option<(u32, &IdRef)> {
-            let field = match kind {
-                Kind::Topic => site.topics[i].parent.as_ref(),
-                _ => site.organizations[i].parent.as_ref(),
-            }?;
-            site.index
-                .lookup(kind, &field.value)
-                .map(|e| (e.index, field))
-        };
-        let n = site.index.count(kind);
-        let mut state = vec![0u8; n]; // 0 new, 1 on the current path, 2 done
-        for start in 0..n {
-            let mut path = Vec::new();
-            let mut at = start;
-            while state[at] == 0 {
-                state[at] = 1;
-                path.push(at);
-                match parent_of(at) {
-                    Some((p, _)) => at = p as usize,
-                    None => break,
-                }
-            }
-            if state[at] == 1 && parent_of(at).is_some() {
-                let cycle_start = path.iter().position(|&x| x == at).unwrap_or(0);
-                let ids: Vec<&str> = path[cycle_start..]
-                    .iter()
-                    .map(|&i| {
-                        site.index
-                            .entry(EntityRef {
-                                kind,
-                                index: i as u32,
-                            })
-                            .id
-                            .as_str()
-                    })
-                    .collect();
-                if let Some((_, field)) = parent_of(at) {
-                    diags.error(
-                        field.span,
-                        format!("`parent` makes a cycle: {} → {}", ids.join(" → "), ids[0]),
-                    );
-                }
-            }
-            for i in path {
-                state[i] = 2;
-            }
         }
     }
 }

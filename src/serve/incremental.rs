@@ -556,6 +556,36 @@ mod tests {
         });
         b.check("a person's name");
         b.edit("content/articles/reform-press-conference.md", |t| {
+            t.replace(
+                "Secretary Yuan Jiajun chaired the session",
+                "That day Secretary Yuan Jiajun chaired the session",
+            )
+        });
+        b.check("a quoted paragraph moves the quote within it");
+        b.edit("content/articles/reform-press-conference.md", |t| {
+            t.replace(
+                "which approved a critical proposal",
+                "which approved a proposal",
+            )
+        });
+        b.check("a quote no longer in its paragraph");
+        b.edit("content/articles/reform-press-conference.md", |t| {
+            t.replace(
+                "which approved a proposal",
+                "which approved a critical proposal",
+            )
+        });
+        b.check("the quote back");
+        let commentary =
+            fs::read_to_string(b.root.join("content/articles/undated-commentary.md")).unwrap();
+        b.edit("content/articles/undated-commentary.md", |t| {
+            let body = t.rsplit("---\n").next().unwrap().to_string();
+            t.replace(&body, "")
+        });
+        b.check("a cited paragraph gone");
+        b.edit("content/articles/undated-commentary.md", |_| commentary);
+        b.check("the cited paragraph back");
+        b.edit("content/articles/reform-press-conference.md", |t| {
             t.replace("published: 2023-12-27", "published: 2021-01-02")
         });
         b.check("an article's date (the order of backlinks)");
