@@ -12,8 +12,21 @@ use unicode_normalization::UnicodeNormalization;
 pub struct Normalized {
     /// The normalized text.
     pub text: String,
-    /// For each byte of `text`, the byte offset in the original where its character began.
-    starts: Vec<u32>,
+    /// The map back, as pieces in the order of `text`, each from a byte of `text` on: a piece
+    /// of ASCII (and of single spaces) maps byte for byte, a folded character maps every byte
+    /// to where the character began in the original.
+    pieces: Vec<Piece>,
+}
+
+/// One piece of the map from normalized text back to the original.
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    /// First byte in the normalized text.
+    from: u32,
+    /// The byte it came from in the original.
+    original: u32,
+    /// Whether the following bytes map one to one (else all to `original`).
+    one_to_one: bool,
 }
 
 /// Which folding rules apply.
@@ -61,9 +74,8 @@ impl Normalized {
             fold,
         };
         b.out.text.clear();
-        b.out.starts.clear();
+        b.out.pieces.clear();
         b.out.text.reserve(input.len());
-        b.out.starts.reserve(input.len());
         let bytes = input.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
@@ -74,16 +86,14 @@ impl Normalized {
                     b.pending_space.get_or_insert(i as u32);
                     i += 1;
                 } else {
-                    // Copy the whole run of visible ASCII at once.
-                    let run_end = bytes[i..]
-                        .iter()
-                        .position(|&c| c >= 0x80 || c.is_ascii_whitespace())
-                        .map_or(bytes.len(), |n| i + n);
+                    // Copy the whole run of visible ASCII at once, single spaces between
+                    // words included (they stay as they are).
+                    let run_end = ascii_run(bytes, i);
                     b.flush_space(false);
                     let at = b.out.text.len();
+                    b.out.map(i as u32, true);
                     b.out.text.push_str(&input[i..run_end]);
                     b.out.text[at..].make_ascii_lowercase();
-                    b.out.starts.extend(i as u32..run_end as u32);
                     b.last_cjk = false;
                     i = run_end;
                 }
@@ -101,17 +111,67 @@ impl Normalized {
     /// The original byte range of the normalized range `start..end`, in `original` (the text
     /// this value was made from).
     pub fn original_range(&self, original: &str, start: usize, end: usize) -> (usize, usize) {
-        if start >= end || end > self.starts.len() {
+        if start >= end || end > self.text.len() {
             return (0, 0);
         }
-        let first = self.starts[start] as usize;
-        let last = self.starts[end - 1] as usize;
+        let first = self.original_of(start);
+        let last = self.original_of(end - 1);
         let last_len = original
             .get(last..)
             .and_then(|s| s.chars().next())
             .map_or(1, char::len_utf8);
         (first, (last + last_len).min(original.len()))
     }
+
+    /// Where the character of byte `at` of the normalized text began in the original.
+    fn original_of(&self, at: usize) -> usize {
+        let i = self.pieces.partition_point(|p| p.from as usize <= at);
+        let Some(piece) = i.checked_sub(1).map(|i| self.pieces[i]) else {
+            return 0;
+        };
+        let offset = if piece.one_to_one {
+            at - piece.from as usize
+        } else {
+            0
+        };
+        piece.original as usize + offset
+    }
+
+    /// Note that the bytes pushed next come from `original` on (`one_to_one`: byte for byte).
+    /// A piece that continues the one before it byte for byte adds nothing.
+    fn map(&mut self, original: u32, one_to_one: bool) {
+        let from = self.text.len() as u32;
+        if one_to_one
+            && let Some(last) = self.pieces.last()
+            && last.one_to_one
+            && last.original + (from - last.from) == original
+        {
+            return;
+        }
+        self.pieces.push(Piece {
+            from,
+            original,
+            one_to_one,
+        });
+    }
+}
+
+/// The end of the run of ASCII from `start` (a visible character) that normalizing leaves as
+/// it is but for case: visible characters, and single spaces followed by one.
+fn ascii_run(bytes: &[u8], start: usize) -> usize {
+    let visible = |c: u8| c < 0x80 && !c.is_ascii_whitespace();
+    let mut i = start;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if visible(c) {
+            i += 1;
+        } else if c == b' ' && bytes.get(i + 1).is_some_and(|&next| visible(next)) {
+            i += 2;
+        } else {
+            break;
+        }
+    }
+    i
 }
 
 /// Accumulates normalized text. A run of white space is held back until the next visible
@@ -134,10 +194,8 @@ impl Builder {
             if let Some(folded) = fold_char(lower) {
                 let cjk = is_cjk(folded);
                 self.flush_space(cjk);
+                self.out.map(start, false);
                 self.out.text.push(folded);
-                for _ in 0..folded.len_utf8() {
-                    self.out.starts.push(start);
-                }
                 self.last_cjk = cjk;
             }
         }
@@ -149,8 +207,8 @@ impl Builder {
             let drop =
                 self.out.text.is_empty() || (self.fold == Fold::Quotes && (self.last_cjk || cjk));
             if !drop {
+                self.out.map(s, true);
                 self.out.text.push(' ');
-                self.out.starts.push(s);
             }
         }
     }
@@ -195,6 +253,40 @@ mod tests {
         let at = n.text.find("world").unwrap();
         let (s, e) = n.original_range(input, at, at + 5);
         assert_eq!(&input[s..e], "World");
+    }
+
+    #[test]
+    fn every_range_maps_back_to_text_that_normalizes_to_it() {
+        let alphabet = [
+            "a", "B", "z", " ", "  ", "\n", "\u{a0}", "É", "ß", "–", "’", "袁", "家", "\u{ad}", "Ｃ",
+            "-", "İ", "ﬁ",
+        ];
+        let mut seed = 0x2545_f491_u64;
+        for _ in 0..2000 {
+            let mut input = String::new();
+            for _ in 0..12 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                input.push_str(alphabet[(seed >> 33) as usize % alphabet.len()]);
+            }
+            let n = Normalized::new(&input, Fold::Names);
+            let bounds: Vec<usize> = (0..=n.text.len())
+                .filter(|&i| n.text.is_char_boundary(i))
+                .collect();
+            for (k, &start) in bounds.iter().enumerate() {
+                for &end in &bounds[k + 1..] {
+                    let part = &n.text[start..end];
+                    if part.starts_with(' ') || part.ends_with(' ') {
+                        continue;
+                    }
+                    let (s, e) = n.original_range(&input, start, end);
+                    assert!(
+                        normalize(&input[s..e], Fold::Names).contains(part),
+                        "{input:?}: {part:?} maps back to {:?}",
+                        &input[s..e]
+                    );
+                }
+            }
+        }
     }
 
     #[test]
