@@ -326,29 +326,50 @@ pub fn resolve_site(root: &Path) -> Result<Option<(resolve::Site, Diagnostics)>,
 /// Prints how long each stage took when `BRIEFING_TIMINGS` is set (for profiling).
 pub struct Timer {
     start: std::time::Instant,
+    /// CPU time of the process at the start (when enabled).
+    cpu_start: f64,
     enabled: bool,
 }
 
 impl Timer {
     /// Start timing.
     pub fn new() -> Self {
+        let enabled = std::env::var_os("BRIEFING_TIMINGS").is_some();
         Timer {
             start: std::time::Instant::now(),
-            enabled: std::env::var_os("BRIEFING_TIMINGS").is_some(),
+            cpu_start: if enabled { cpu_seconds() } else { 0.0 },
+            enabled,
         }
     }
 
-    /// Print the time since the last lap, named `stage`.
+    /// Print the time since the last lap, named `stage`, with the CPU time all threads spent
+    /// in it (twice the wall time when both cores of a two-core machine were busy).
     pub fn lap(&mut self, stage: &str) {
         if self.enabled {
+            let cpu = cpu_seconds();
             eprintln!(
-                "timing: {stage}: {:.1} ms{}",
+                "timing: {stage}: {:.1} ms, CPU {:.0} ms{}",
                 self.start.elapsed().as_secs_f64() * 1000.0,
+                (cpu - self.cpu_start) * 1000.0,
                 memory_now()
             );
+            self.cpu_start = cpu;
         }
         self.start = std::time::Instant::now();
     }
+}
+
+/// User and system CPU time of the whole process so far, in seconds (Linux; 0 elsewhere).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses and may hold spaces): utime and
+    // stime are the 12th and 13th of them, in clock ticks (100 a second on Linux).
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// Resident and peak memory, as `/proc/self/status` tells them (Linux), for the timings.
