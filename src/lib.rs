@@ -55,7 +55,7 @@ pub struct Built {
 pub fn build(root: &Path, opts: &BuildOptions) -> Result<Built, load::LoadError> {
     let mut diags = Diagnostics::default();
     let mut timer = Timer::new();
-    let (site, prepared) = match load_and_resolve(root, opts, &mut diags, &mut timer)? {
+    let (site, prepared) = match load_and_resolve(root, opts, false, &mut diags, &mut timer)? {
         Ok(resolved) => resolved,
         Err(sources) => {
             return Ok(Built {
@@ -83,10 +83,12 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Built, load::LoadError>
 }
 
 /// Load the site at `root`, prepare the theme and options and resolve it: what every build does
-/// before rendering. `Ok(Err(sources))` when `site.toml` has errors.
+/// before rendering (`release_bodies`: see [`resolve::ResolveOptions`]). `Ok(Err(sources))` when
+/// `site.toml` has errors.
 fn load_and_resolve(
     root: &Path,
     opts: &BuildOptions,
+    release_bodies: bool,
     diags: &mut Diagnostics,
     timer: &mut Timer,
 ) -> Result<Result<(resolve::Site, Prepared), SourceMap>, load::LoadError> {
@@ -94,7 +96,8 @@ fn load_and_resolve(
         Ok(raw) => raw,
         Err(sources) => return Ok(Err(sources)),
     };
-    let prepared = prepare(&mut raw, opts, diags);
+    let mut prepared = prepare(&mut raw, opts, diags);
+    prepared.resolve.release_bodies = release_bodies;
     timer.lap("load");
     let site = resolve::resolve(raw, prepared.resolve, diags);
     timer.lap("resolve");
@@ -124,7 +127,8 @@ pub fn build_into(
 ) -> Result<Wrote, load::LoadError> {
     let mut diags = Diagnostics::default();
     let mut timer = Timer::new();
-    let (mut site, prepared) = match load_and_resolve(root, opts, &mut diags, &mut timer)? {
+    // Nothing reads an article's text once its body is rendered, but a problem found in it.
+    let (mut site, prepared) = match load_and_resolve(root, opts, true, &mut diags, &mut timer)? {
         Ok(resolved) => resolved,
         Err(sources) => {
             return Ok(Wrote {
@@ -307,6 +311,7 @@ pub fn prepare(raw: &mut load::RawSite, opts: &BuildOptions, diags: &mut Diagnos
         },
         resolve: resolve::ResolveOptions {
             drafts: opts.drafts || raw.config.build.drafts,
+            release_bodies: false,
         },
     }
 }
@@ -319,7 +324,14 @@ pub fn resolve_site(root: &Path) -> Result<Option<(resolve::Site, Diagnostics)>,
     let Ok(raw) = load::load(root, &mut diags)? else {
         return Ok(None);
     };
-    let site = resolve::resolve(raw, resolve::ResolveOptions { drafts: true }, &mut diags);
+    let site = resolve::resolve(
+        raw,
+        resolve::ResolveOptions {
+            drafts: true,
+            release_bodies: false,
+        },
+        &mut diags,
+    );
     Ok(Some((site, diags)))
 }
 
@@ -368,7 +380,12 @@ fn cpu_seconds() -> f64 {
     // stime are the 12th and 13th of them, in clock ticks (100 a second on Linux).
     let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (ticks(11) + ticks(12)) / 100.0
 }
 

@@ -159,6 +159,21 @@ impl SourceMap {
         }
     }
 
+    /// Keep only the first `len` bytes of a file's text (the front matter of an article whose
+    /// body has been rendered): what a problem found later can point into.
+    pub fn keep_only_start(&mut self, id: FileId, len: usize) {
+        let Some(file) = self.files.get_mut(id.0 as usize) else {
+            return;
+        };
+        if len < file.text.len() && file.text.is_char_boundary(len) {
+            *file = Arc::new(SourceFile::new(
+                file.rel_path.clone(),
+                file.abs_path.clone(),
+                file.text[..len].to_string(),
+            ));
+        }
+    }
+
     /// Every file, in the order added.
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files

@@ -1009,10 +1009,21 @@ fn broken_sites_report_every_error_where_it_is() {
                 problems.push(format!("a library's message leaks through: `{leak}`"));
             }
         }
-        // A build of a broken site writes nothing either.
+        // A build of a broken site writes nothing either, and reports the same problems at
+        // the same places (a build lets go of article texts as it goes).
         let build = briefing(&["build", "--root", site.to_str().unwrap()]);
         if build.code == Some(0) || site.join("public").exists() {
             problems.push("build succeeded or wrote output".into());
+        }
+        let diagnostics = |stderr: &str| -> Vec<String> {
+            stderr
+                .lines()
+                .filter(|l| l.contains(": error: ") || l.contains(": warning: "))
+                .map(str::to_string)
+                .collect()
+        };
+        if diagnostics(&build.stderr) != diagnostics(&run.stderr) {
+            problems.push(format!("build reports otherwise:\n{}", build.stderr));
         }
         if !problems.is_empty() {
             failures.push(format!(
@@ -1028,5 +1039,37 @@ fn broken_sites_report_every_error_where_it_is() {
         failures.len(),
         cases.len(),
         failures.join("\n")
+    );
+}
+
+#[test]
+fn quotes_are_marked_in_an_article_that_cites_nothing_itself() {
+    // `build` lets go of an article's text once its body is rendered, except where it is still
+    // needed: here, to render the body again with the quotes of the meeting and the person.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    write_small_site(&root);
+    let out = dir.path().join("out");
+    briefing(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ])
+    .expect_code(0, "build");
+    let page = read(&out, "articles/report/index.html");
+    let body = article_body(&page);
+    assert!(
+        paragraph(body, 1)
+            .unwrap()
+            .contains("<mark>Jane Doe</mark></a><mark>, its chair</mark>"),
+        "{body}"
+    );
+    assert!(
+        paragraph(body, 2)
+            .unwrap()
+            .contains("<mark>100 centres by 2027</mark>"),
+        "{body}"
     );
 }

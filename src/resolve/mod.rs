@@ -16,7 +16,7 @@ use crate::model::*;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use index::{Entry, Index, NameDef};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -174,6 +174,9 @@ impl Site {
 pub struct ResolveOptions {
     /// Keep drafts in the site.
     pub drafts: bool,
+    /// Let go of the text of each article's body as soon as it is rendered, where nothing
+    /// later reads it (a build that writes its output: the memory goes to the next bodies).
+    pub release_bodies: bool,
 }
 
 fn split_drafts<T: Clone>(
@@ -382,7 +385,14 @@ pub fn resolve_cached(
         index,
     };
     timer.lap("resolve: index");
-    render_bodies(&mut site, None, diags, cache.as_deref_mut());
+    let release = opts.release_bodies.then(|| quoted_articles(&site));
+    render_bodies(
+        &mut site,
+        None,
+        diags,
+        cache.as_deref_mut(),
+        release.as_ref(),
+    );
     timer.lap("resolve: article bodies");
     let links::Links {
         edges,
@@ -402,7 +412,13 @@ pub fn resolve_cached(
     site.backlinks = group_backlinks(&site, edges, cache.as_deref_mut().map(|c| &mut c.backlinks));
     timer.lap("resolve: backlinks");
     if !marks.is_empty() {
-        render_bodies(&mut site, Some(&marks), &mut Diagnostics::default(), cache);
+        render_bodies(
+            &mut site,
+            Some(&marks),
+            &mut Diagnostics::default(),
+            cache,
+            None,
+        );
     }
     timer.lap("resolve: quoted bodies again");
     site
@@ -570,27 +586,111 @@ fn mentioned(mentions: &[(EntityRef, Option<u32>)]) -> Vec<(EntityRef, Arc<str>)
         .collect()
 }
 
-/// Render every article body, or with `marks` only those with quoted passages to mark.
+/// The articles whose paragraphs some evidence quotes (their bodies are rendered again with
+/// the quotes marked, so their text is kept).
+fn quoted_articles(site: &Site) -> FxHashSet<u32> {
+    let evidence = site
+        .meetings
+        .iter()
+        .flat_map(|m| {
+            let points = m.key_points.iter().map(|k| &k.evidence);
+            points.chain(m.figures.iter().map(|f| &f.evidence))
+        })
+        .chain(
+            site.people
+                .iter()
+                .flat_map(|p| p.positions.iter().map(|x| &x.evidence)),
+        )
+        .chain(
+            site.topics
+                .iter()
+                .flat_map(|t| t.targets.iter().map(|x| &x.evidence)),
+        );
+    evidence
+        .filter(|ev| ev.quote.is_some())
+        .filter_map(|ev| ev.source.as_ref())
+        .filter_map(|source| site.index.lookup(Kind::Article, &source.article))
+        .map(|e| e.index)
+        .collect()
+}
+
+/// How many bodies are rendered between two releases of their texts.
+const RELEASE_EVERY: usize = 256;
+
+/// Render every article body, or with `marks` only those with quoted passages to mark. With
+/// `release` (the articles that must keep their text), the text of each other body is let go
+/// once it is rendered, unless a problem may point into it later (it cites a paragraph, or its
+/// rendering found a problem); its front matter stays, for problems found in it later.
 fn render_bodies(
     site: &mut Site,
     marks: Option<&FxHashMap<u32, Marks>>,
     diags: &mut Diagnostics,
     cache: Option<&mut Cache>,
+    release: Option<&FxHashSet<u32>>,
 ) {
-    let theme = site.config.markdown.highlight_theme.clone();
+    if site.bodies.is_empty() {
+        site.bodies = vec![Arc::default(); site.articles.len()];
+    }
+    let mut cache = cache;
+    let count = site.articles.len();
+    let step = if release.is_some() {
+        RELEASE_EVERY
+    } else {
+        count.max(1)
+    };
+    for start in (0..count).step_by(step) {
+        let range = start..(start + step).min(count);
+        let results = render_some(site, range.clone(), marks, cache.as_deref());
+        let mut store = cache.as_deref_mut().map(|c| {
+            if marks.is_some() {
+                &mut c.marked
+            } else {
+                &mut c.bodies
+            }
+        });
+        for (i, result) in range.zip(results) {
+            let Some((kept, fresh)) = result else {
+                continue;
+            };
+            let file = site.articles[i].common.file;
+            if let Some(keep) = release
+                && !keep.contains(&(i as u32))
+                && kept.rendered.citations.is_empty()
+                && kept.diags.items().is_empty()
+                && let Some(body_start) = site.articles[i].body.exact_offset
+            {
+                site.sources.keep_only_start(file, body_start);
+            }
+            diags.extend(kept.diags.clone());
+            site.bodies[i] = Arc::clone(&kept.rendered);
+            if fresh && let Some(store) = store.as_deref_mut() {
+                store.insert(file, kept);
+            }
+        }
+    }
+}
+
+/// Render the bodies of the articles in `range`, in parallel (`None` for an article without
+/// marks when only marked bodies are asked for); whether each was rendered now or kept.
+fn render_some(
+    site: &Site,
+    range: std::ops::Range<usize>,
+    marks: Option<&FxHashMap<u32, Marks>>,
+    cache: Option<&Cache>,
+) -> Vec<Option<(Kept, bool)>> {
+    let theme = &site.config.markdown.highlight_theme;
     let mode = site.config.mentions.link;
-    let kept = cache.as_deref().map(|c| {
+    let kept = cache.map(|c| {
         if marks.is_some() {
             &c.marked
         } else {
             &c.bodies
         }
     });
-    let results: Vec<Option<(Kept, bool)>> = site
-        .articles
+    site.articles[range.clone()]
         .par_iter()
-        .enumerate()
-        .map(|(i, article)| {
+        .zip(range)
+        .map(|(article, i)| {
             let article_marks = marks.map(|m| m.get(&(i as u32)));
             if let Some(None) = article_marks {
                 return None;
@@ -606,7 +706,7 @@ fn render_bodies(
             let opts = markdown::Options {
                 mentions: Some(mode),
                 marks: article_marks,
-                highlight_theme: &theme,
+                highlight_theme: theme,
             };
             let mut rendered = markdown::render(&article.body, file, &site.index, opts, &mut d);
             rendered.mentioned = mentioned(&rendered.mentions);
@@ -618,27 +718,7 @@ fn render_bodies(
             };
             Some((kept, true))
         })
-        .collect();
-    if site.bodies.is_empty() {
-        site.bodies = vec![Arc::default(); site.articles.len()];
-    }
-    let mut store = cache.map(|c| {
-        if marks.is_some() {
-            &mut c.marked
-        } else {
-            &mut c.bodies
-        }
-    });
-    for (i, result) in results.into_iter().enumerate() {
-        let Some((kept, fresh)) = result else {
-            continue;
-        };
-        diags.extend(kept.diags.clone());
-        site.bodies[i] = Arc::clone(&kept.rendered);
-        if fresh && let Some(store) = store.as_deref_mut() {
-            store.insert(site.articles[i].common.file, kept);
-        }
-    }
+        .collect()
 }
 
 fn group_backlinks(
