@@ -1,9 +1,11 @@
 //! Resolving: a [`RawSite`] in, a checked and cross-linked [`Site`] out.
 //!
-//! Drafts are set aside (unless asked for), ids and names are indexed, article bodies are
-//! rendered in parallel (which finds their paragraphs, wikilinks and mentions), every
-//! reference field, citation and quote is checked, and every edge between entities is turned
-//! into a backlink of the page it points at.
+//! Drafts are set aside (unless asked for), ids and names are indexed ([`index`], with the
+//! mention matcher of [`mentions`]), article bodies are rendered in parallel (which finds their
+//! paragraphs, wikilinks and mentions), every reference field, citation and quote is checked
+//! (`links`, each entity on its own), and every edge between entities is turned into a
+//! backlink of the page it points at. `serve` passes a [`Cache`] that keeps, from one resolve
+//! to the next, whatever the files it came from have not changed.
 
 pub mod index;
 mod links;
