@@ -1,7 +1,7 @@
 //! Internal link addresses, finished per page.
 //!
 //! Markdown and templates write every address inside the site as `\x01path\x02` (path relative
-//! to the site root, such as `people/x/` or `style.css`). When a page is done, [`finish`]
+//! to the site root, such as `people/x/` or `style.css`). When a page is done, [`LinkStyle::finish`]
 //! replaces each with what the build asks for: rooted at the path part of `base_url`
 //! (`/briefing/people/x/`), or, for a site opened from disk, relative to the page and naming
 //! its file (`../../people/x/index.html`).

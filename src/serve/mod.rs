@@ -3,8 +3,8 @@
 //!
 //! - What is served is exactly what `briefing build --base-url http://<bind>:<port><path>` would
 //!   write (`<path>` being the path part of `base_url`, `offline` ignored), plus the live-reload
-//!   script of [`reload`] before `</body>` of each page. Nothing is written to disk.
-//! - [`watch`] gathers each burst of file events into one rebuild; [`Site::rebuild`] is the one
+//!   script of `reload` before `</body>` of each page. Nothing is written to disk.
+//! - `watch` gathers each burst of file events into one rebuild; [`Site::rebuild`] is the one
 //!   place that builds, through [`incremental`], which reads only the files that changed and
 //!   renders a page when it is first asked for, keeping the pages a change cannot reach.
 //! - A rebuild that fails keeps the last good site served; the diagnostics go to the terminal
