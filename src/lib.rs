@@ -2,7 +2,7 @@
 //! people, topics and organizations into a linked static website.
 //!
 //! The pipeline reads as its stages: [`load`] (files → typed entities), [`resolve`] (references,
-//! citations, quotes, mentions, backlinks), [`render`] (pages in memory), [`write`] (onto disk,
+//! citations, quotes, mentions, backlinks), [`render`] (pages in memory), [`write`](mod@write) (onto disk,
 //! only what changed). `serve` runs the same pipeline and serves from memory.
 
 #![warn(missing_docs, unreachable_pub)]

@@ -4,13 +4,13 @@
 //! - What is served is exactly what `briefing build --base-url http://<bind>:<port><path>` would
 //!   write (`<path>` being the path part of `base_url`, `offline` ignored), plus the live-reload
 //!   script of `reload` before `</body>` of each page. Nothing is written to disk.
-//! - `watch` gathers each burst of file events into one rebuild; [`Site::rebuild`] is the one
-//!   place that builds, through [`incremental`], which reads only the files that changed and
+//! - `watch` gathers each burst of file events into one rebuild; `Site::rebuild` is the one
+//!   place that builds, through `incremental`, which reads only the files that changed and
 //!   renders a page when it is first asked for, keeping the pages a change cannot reach.
 //! - A rebuild that fails keeps the last good site served; the diagnostics go to the terminal
 //!   (through the [`Reporter`]) and to every open page, which shows them over itself until a
 //!   rebuild succeeds.
-//! - [`http`] answers GET and HEAD from the in-memory files, one thread per connection.
+//! - `http` answers GET and HEAD from the in-memory files, one thread per connection.
 
 mod http;
 mod incremental;
@@ -338,7 +338,7 @@ impl Server {
     }
 }
 
-/// Runs [`Site::rebuild`] and publishes the result.
+/// Runs `Site::rebuild` and publishes the result.
 struct Rebuilder {
     site: Site,
     shared: Arc<Shared>,
