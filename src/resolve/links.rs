@@ -17,7 +17,7 @@ use crate::model::*;
 use crate::source::{FileId, SourceFile, Span};
 use crate::text::{Fold, Normalized, normalize};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -71,6 +71,26 @@ pub(super) struct Links {
     pub(super) meeting_sources: Vec<Vec<u32>>,
     /// Quotes to mark in article bodies, by article.
     pub(super) marks: FxHashMap<u32, Marks>,
+    /// The entities whose incoming edges may differ from those of the last check that kept
+    /// its results: whatever the entities checked anew point at (or report with), now or
+    /// before. `None` when there was no last check to compare with.
+    pub(super) touched: Option<FxHashSet<EntityRef>>,
+}
+
+impl Checked {
+    /// The entities this check points at: its edges' targets, and both ends of its reports.
+    fn points_at(&self) -> impl Iterator<Item = EntityRef> + '_ {
+        let reports = self.reports.iter().flat_map(|&(article, meeting)| {
+            [
+                article_ref(article),
+                EntityRef {
+                    kind: Kind::Meeting,
+                    index: meeting,
+                },
+            ]
+        });
+        self.edges.iter().map(|(_, to, _)| *to).chain(reports)
+    }
 }
 
 /// Check every entity (reusing what `kept` holds for those that did not change, and keeping
@@ -107,12 +127,24 @@ pub(super) fn link_all(
         article_meetings: vec![Vec::new(); site.articles.len()],
         meeting_sources: vec![Vec::new(); site.meetings.len()],
         marks: FxHashMap::default(),
+        touched: None,
     };
     match kept {
         Some(kept) => {
+            let mut touched = Some(FxHashSet::default());
             for (e, checked) in fresh {
-                kept[e.kind as usize][e.index as usize] = Some(checked);
+                let slot = &mut kept[e.kind as usize][e.index as usize];
+                match (touched.as_mut(), slot.as_ref()) {
+                    (Some(set), Some(old)) => {
+                        set.extend(old.points_at());
+                        set.extend(checked.points_at());
+                    }
+                    // Nothing to compare with: everything may be new.
+                    _ => touched = None,
+                }
+                *slot = Some(checked);
             }
+            links.touched = touched;
             for &e in &entities {
                 if let Some(checked) = &kept[e.kind as usize][e.index as usize] {
                     links.add(e, checked, diags);

@@ -404,6 +404,7 @@ pub fn resolve_cached(
         article_meetings,
         meeting_sources,
         marks,
+        touched,
     } = links::link_all(&site, cache.as_deref_mut().map(|c| &mut c.checks), diags);
     timer.lap("resolve: references, fields, citations");
     site.fields = fields;
@@ -411,7 +412,11 @@ pub fn resolve_cached(
     site.cited_by = cited_by;
     site.article_meetings = article_meetings;
     site.meeting_sources = meeting_sources;
-    site.backlinks = group_backlinks(&site, edges, cache.as_deref_mut().map(|c| &mut c.backlinks));
+    let kept = cache.as_deref_mut().map(|c| &mut c.backlinks);
+    site.backlinks = match (kept, touched) {
+        (Some(kept), Some(touched)) => regroup_backlinks(&site, edges, kept, &touched),
+        (kept, _) => group_backlinks(&site, edges, kept),
+    };
     timer.lap("resolve: backlinks");
     if !marks.is_empty() {
         render_bodies(
@@ -787,6 +792,50 @@ fn group_backlinks(
             .collect();
     }
     result
+}
+
+/// The backlinks of every entity, where only those of `touched` may have changed since `kept`
+/// was made: their incoming edges are gathered again, the rest are kept as they are.
+fn regroup_backlinks(
+    site: &Site,
+    edges: Vec<(EntityRef, Relation, EntityRef, Option<Arc<str>>)>,
+    kept: &mut FxHashMap<EntityRef, KeptBacklinks>,
+    touched: &FxHashSet<EntityRef>,
+) -> FxHashMap<EntityRef, Arc<Vec<Backlink>>> {
+    let mut incoming: FxHashMap<EntityRef, Incoming> =
+        touched.iter().map(|t| (*t, Vec::new())).collect();
+    for (from, relation, to, detail) in edges {
+        if from != to
+            && let Some(list) = incoming.get_mut(&to)
+        {
+            list.push((from, relation, detail));
+        }
+    }
+    for (to, list) in incoming {
+        if list.is_empty() {
+            kept.remove(&to);
+            continue;
+        }
+        let dates: Vec<Option<Date>> = list.iter().map(|e| site.date(e.0)).collect();
+        if kept
+            .get(&to)
+            .is_some_and(|k| k.incoming == list && k.dates == dates)
+        {
+            continue;
+        }
+        let backlinks = Arc::new(backlinks_of(site, list.clone()));
+        kept.insert(
+            to,
+            KeptBacklinks {
+                incoming: list,
+                dates,
+                backlinks,
+            },
+        );
+    }
+    kept.iter()
+        .map(|(to, k)| (*to, Arc::clone(&k.backlinks)))
+        .collect()
 }
 
 /// One target's backlinks from its incoming edges: one per source and relation, with the

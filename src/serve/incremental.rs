@@ -589,6 +589,14 @@ mod tests {
             t.replace("published: 2023-12-27", "published: 2021-01-02")
         });
         b.check("an article's date (the order of backlinks)");
+        b.edit("content/articles/machine-translation.md", |t| {
+            t.replace("meetings: [mobilization-meeting]", "meetings: []")
+        });
+        b.check("an article no longer reports on a meeting");
+        b.edit("content/articles/machine-translation.md", |t| {
+            t.replace("meetings: []", "meetings: [mobilization-meeting]")
+        });
+        b.check("the article reports on it again");
         b.edit("content/meetings/fourth-plenary.yaml", |t| {
             t.replace("date: 2023-12-25", "date: 2019-12-25")
         });
