@@ -7,7 +7,6 @@
 //! moved or disappeared, saying where the old text went when it is still in the article.
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::Evidence;
 use crate::resolve::Site;
 use crate::source::Span;
 use crate::text::{Fold, normalize};
@@ -37,7 +36,7 @@ pub fn report(site: &Site, id: &str, old: &[String], new: &[String]) -> Report {
             .count(),
         ..Report::default()
     };
-    for ev in evidence(site) {
+    for ev in site.evidence() {
         let Some(source) = &ev.source else { continue };
         if source.article != id {
             continue;
@@ -65,22 +64,6 @@ pub fn report(site: &Site, id: &str, old: &[String], new: &[String]) -> Report {
         }
     }
     out
-}
-
-/// Every evidence item of the site: key points, figures, positions, targets.
-fn evidence(site: &Site) -> Vec<&Evidence> {
-    let mut all = Vec::new();
-    for m in &site.meetings {
-        all.extend(m.key_points.iter().map(|k| &k.evidence));
-        all.extend(m.figures.iter().map(|f| &f.evidence));
-    }
-    for p in &site.people {
-        all.extend(p.positions.iter().map(|p| &p.evidence));
-    }
-    for t in &site.topics {
-        all.extend(t.targets.iter().map(|t| &t.evidence));
-    }
-    all
 }
 
 /// `(offset of the target, paragraph)` of every `[[id#pN]]` or `[[articles/id#pN|label]]`.

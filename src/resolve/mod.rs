@@ -128,6 +128,22 @@ pub struct Site {
 }
 
 impl Site {
+    /// Every evidence item of the site: key points, figures, positions, targets.
+    pub fn evidence(&self) -> Vec<&Evidence> {
+        let mut all = Vec::new();
+        for m in &self.meetings {
+            all.extend(m.key_points.iter().map(|k| &k.evidence));
+            all.extend(m.figures.iter().map(|f| &f.evidence));
+        }
+        for p in &self.people {
+            all.extend(p.positions.iter().map(|p| &p.evidence));
+        }
+        for t in &self.topics {
+            all.extend(t.targets.iter().map(|t| &t.evidence));
+        }
+        all
+    }
+
     /// HTML of a Markdown field ("" if it was not rendered).
     pub fn field(&self, md: &Markdown) -> &str {
         self.fields
@@ -596,24 +612,8 @@ fn mentioned(mentions: &[(EntityRef, Option<u32>)]) -> Vec<(EntityRef, Arc<str>)
 /// The articles whose paragraphs some evidence quotes (their bodies are rendered again with
 /// the quotes marked, so their text is kept).
 fn quoted_articles(site: &Site) -> FxHashSet<u32> {
-    let evidence = site
-        .meetings
-        .iter()
-        .flat_map(|m| {
-            let points = m.key_points.iter().map(|k| &k.evidence);
-            points.chain(m.figures.iter().map(|f| &f.evidence))
-        })
-        .chain(
-            site.people
-                .iter()
-                .flat_map(|p| p.positions.iter().map(|x| &x.evidence)),
-        )
-        .chain(
-            site.topics
-                .iter()
-                .flat_map(|t| t.targets.iter().map(|x| &x.evidence)),
-        );
-    evidence
+    site.evidence()
+        .into_iter()
         .filter(|ev| ev.quote.is_some())
         .filter_map(|ev| ev.source.as_ref())
         .filter_map(|source| site.index.lookup(Kind::Article, &source.article))
