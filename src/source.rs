@@ -148,13 +148,10 @@ impl SourceMap {
     /// articles no diagnostic points into: nothing later reads them, and their text is most of
     /// what was loaded.
     pub fn release_texts(&mut self, release: impl Fn(FileId) -> bool) {
-        for (i, file) in self.files.iter_mut().enumerate() {
-            if release(FileId(i as u32)) && !file.text.is_empty() {
-                *file = Arc::new(SourceFile::new(
-                    file.rel_path.clone(),
-                    file.abs_path.clone(),
-                    String::new(),
-                ));
+        for i in 0..self.files.len() {
+            let id = FileId(i as u32);
+            if release(id) {
+                self.keep_only_start(id, 0);
             }
         }
     }
