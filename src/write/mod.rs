@@ -5,11 +5,11 @@
 //! failed build leaves the output as it was, and a second build of the same input touches
 //! nothing. Into an empty or missing output folder, where there is no earlier output to keep,
 //! files go straight into place (a failed build empties the folder again). Files can be handed
-//! over as they are made, so a build need not hold its output in memory. A manifest in the output folder lists what the build wrote; files from an earlier
-//! build that this one no longer produces are removed, and nothing else ever is. The manifest
-//! is widened before the first file is renamed into place, so a build killed part-way still
-//! knows every file it may have left, and a mark left by a killed build makes the next one
-//! remove its temporary files.
+//! over as they are made, so a build need not hold its output in memory. A manifest in the
+//! output folder lists what the build wrote; files from an earlier build that this one no
+//! longer produces are removed, and nothing else ever is. The manifest is widened before the
+//! first file is renamed into place, so a build killed part-way still knows every file it may
+//! have left, and a mark left by a killed build makes the next one remove its temporary files.
 
 pub mod inputs;
 
@@ -236,14 +236,10 @@ impl Staged {
         if widened != self.previous {
             write_manifest(&self.out, &widened)?;
         }
-        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
-        let renamed: Result<(), WriteError> = pending.par_iter().try_for_each(|(tmp, target)| {
-            std::fs::rename(tmp, target).map_err(|e| {
-                let _ = std::fs::remove_file(tmp);
-                WriteError::Io(target.clone(), e)
-            })
-        });
-        renamed?;
+        let pending = self.take_pending();
+        pending
+            .par_iter()
+            .try_for_each(|(tmp, target)| rename_into_place(tmp, target))?;
         let mut report = WriteReport {
             written: pending.len(),
             unchanged: self.unchanged.load(std::sync::atomic::Ordering::Relaxed),
@@ -264,6 +260,11 @@ impl Staged {
         Ok(report)
     }
 
+    /// The temporary files written so far and where they go, taken out.
+    fn take_pending(&self) -> Vec<(PathBuf, PathBuf)> {
+        std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
     /// Give up: remove every temporary file (and the folders made for them), leaving the
     /// output as it was.
     pub fn abort(self) {
@@ -275,8 +276,7 @@ impl Staged {
             }
             return;
         }
-        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
-        for (tmp, _) in pending {
+        for (tmp, _) in self.take_pending() {
             let _ = std::fs::remove_file(&tmp);
             remove_empty_parents(&self.out, &tmp);
         }
@@ -353,8 +353,13 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
 /// Write to a temporary file beside `path`, then rename it into place.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let tmp = write_temporary(path, bytes)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
+    rename_into_place(&tmp, path)
+}
+
+/// Rename the temporary file `tmp` over `path`; on failure the temporary file goes.
+fn rename_into_place(tmp: &Path, path: &Path) -> Result<(), WriteError> {
+    std::fs::rename(tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(tmp);
         WriteError::Io(path.to_path_buf(), e)
     })
 }
