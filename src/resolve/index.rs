@@ -2,7 +2,7 @@
 //!
 //! Built once from the live entities (drafts are remembered apart, so a reference to one can
 //! be told from a typo). Wikilinks resolve here, by id, `kind/id` or name; names of people,
-//! organizations and topics are compiled into one Aho–Corasick automaton for mentions.
+//! organizations and topics are compiled into one mention matcher ([`super::mentions`]).
 
 use super::mentions::Matcher;
 use crate::diag::{Diagnostics, did_you_mean};

@@ -124,9 +124,8 @@ impl Generation {
     fn page(&self, i: usize) -> &Result<Bytes, Diagnostic> {
         let slot = &self.pages[i];
         slot.html.get_or_init(|| {
-            PageRenderer::new(&self.site, &self.templates, &self.opts)
-                .render(&self.table.pages[i])
-                .map(|html| Bytes::from(html.into_bytes()))
+            let renderer = PageRenderer::new(&self.site, &self.templates, &self.opts);
+            render_page(&renderer, &self.table.pages[i])
         })
     }
 
@@ -139,11 +138,7 @@ impl Generation {
             .zip(&self.table.pages)
             .filter_map(|(slot, page)| {
                 slot.html
-                    .get_or_init(|| {
-                        renderer
-                            .render(page)
-                            .map(|html| Bytes::from(html.into_bytes()))
-                    })
+                    .get_or_init(|| render_page(&renderer, page))
                     .as_ref()
                     .err()
                     .cloned()
@@ -159,6 +154,13 @@ impl Generation {
             crate::render::site_files(&self.site, &self.table.pages, &self.theme, &self.opts)
         })
     }
+}
+
+/// The bytes of one page.
+fn render_page(renderer: &PageRenderer, page: &Page) -> Result<Bytes, Diagnostic> {
+    renderer
+        .render(page)
+        .map(|html| Bytes::from(html.into_bytes()))
 }
 
 /// The result of one rebuild.
