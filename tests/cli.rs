@@ -1050,14 +1050,7 @@ fn quotes_are_marked_in_an_article_that_cites_nothing_itself() {
     let root = dir.path().join("site");
     write_small_site(&root);
     let out = dir.path().join("out");
-    briefing(&[
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ])
-    .expect_code(0, "build");
+    build_to(&root, &out, &[]).expect_code(0, "build");
     let page = read(&out, "articles/report/index.html");
     let body = article_body(&page);
     assert!(

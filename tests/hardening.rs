@@ -5,8 +5,8 @@
 mod common;
 
 use common::{
-    all_files, briefing, check_hostile_build, is_diagnostic_line, read, script_problems,
-    small_site_files, snapshot, write, write_small_site,
+    all_files, check_hostile_build, is_diagnostic_line, read, script_problems, small_site_files,
+    snapshot, write, write_small_site,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,13 +22,7 @@ fn small_site() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn build(root: &Path, out: &Path) -> common::Run {
-    briefing(&[
-        Path::new("build"),
-        Path::new("--root"),
-        root,
-        Path::new("--output"),
-        out,
-    ])
+    common::build_to(root, out, &[])
 }
 
 fn site_toml_with(limits: &str) -> String {

@@ -924,18 +924,22 @@ impl Drop for Serve {
     }
 }
 
-/// Build the site at `root` into `out` as `serve` on `port` serves it (`--base-url
-/// http://127.0.0.1:<port>/`), to compare served pages with.
-pub fn build_as_served(root: &Path, out: &Path, port: u16) {
-    let base = format!("http://127.0.0.1:{port}/");
-    briefing(&[
+/// Run `briefing build --root <root> --output <out>`, with `extra` arguments after them.
+pub fn build_to(root: &Path, out: &Path, extra: &[&str]) -> Run {
+    let mut args = vec![
         Path::new("build"),
         Path::new("--root"),
         root,
         Path::new("--output"),
         out,
-        Path::new("--base-url"),
-        Path::new(&base),
-    ])
-    .expect_code(0, "build");
+    ];
+    args.extend(extra.iter().map(Path::new));
+    briefing(&args)
+}
+
+/// Build the site at `root` into `out` as `serve` on `port` serves it (`--base-url
+/// http://127.0.0.1:<port>/`), to compare served pages with.
+pub fn build_as_served(root: &Path, out: &Path, port: u16) {
+    let base = format!("http://127.0.0.1:{port}/");
+    build_to(root, out, &["--base-url", &base]).expect_code(0, "build");
 }
