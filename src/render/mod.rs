@@ -322,6 +322,8 @@ pub fn site_files_but_chunks<'a>(
         .files
         .insert("data.json".into(), data_json.into_bytes());
     output.files.extend(std::mem::take(&mut search.files));
+    // A static file at a chunk's address would be written twice: the chunk wins, as in
+    // `site_files`.
     for n in 0..search.chunks.len() {
         output.files.remove(&search::Chunks::path(n));
     }

@@ -632,13 +632,12 @@ fn render_bodies(
     site: &mut Site,
     marks: Option<&FxHashMap<u32, Marks>>,
     diags: &mut Diagnostics,
-    cache: Option<&mut Cache>,
+    mut cache: Option<&mut Cache>,
     release: Option<&FxHashSet<u32>>,
 ) {
     if site.bodies.is_empty() {
         site.bodies = vec![Arc::default(); site.articles.len()];
     }
-    let mut cache = cache;
     let count = site.articles.len();
     let step = if release.is_some() {
         RELEASE_EVERY
