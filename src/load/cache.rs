@@ -274,7 +274,7 @@ impl Loader {
                 continue;
             }
             let &(at, place) = last.places.get(path)?;
-            let folder = self.folders[kind_slot(last.listed[at].kind)].as_deref()?;
+            let folder = self.folders[last.listed[at].kind as usize].as_deref()?;
             let name = Path::new(path).file_name()?.to_str()?;
             let found = folder
                 .binary_search_by(|f| f.name.as_str().cmp(name))
@@ -302,8 +302,7 @@ impl Loader {
             if old.hash == read.hash {
                 continue;
             }
-            let new_place = place_of(&read.parsed, place);
-            if new_place != place {
+            if kind_of(&read.parsed) != place.map(|(kind, _)| kind) {
                 // Entities would move: assemble from the listing.
                 self.reads.insert(path.to_owned(), read);
                 changes.files.insert(self.ids[path]);
@@ -440,20 +439,17 @@ fn push<T>(list: &mut Vec<Arc<T>>, item: &Arc<T>) -> usize {
     list.len()
 }
 
-/// Where a newly parsed file's entity goes when the file's entity was at `before`: the same
-/// place when it is of the same kind.
-fn place_of(parsed: &Parsed, before: Option<Place>) -> Option<Place> {
-    let kind = match parsed {
-        Parsed::Article(_) => Kind::Article,
-        Parsed::Meeting(_) => Kind::Meeting,
-        Parsed::Person(_) => Kind::Person,
-        Parsed::Topic(_) => Kind::Topic,
-        Parsed::Organization(_) => Kind::Organization,
-        Parsed::Nothing => return None,
-    };
-    before
-        .filter(|(k, _)| *k == kind)
-        .or(Some((kind, usize::MAX)))
+/// The kind of a parsed file's entity (`None` when it did not parse): a changed file's entity
+/// takes the place of the one before only when the kinds are the same.
+fn kind_of(parsed: &Parsed) -> Option<Kind> {
+    match parsed {
+        Parsed::Article(_) => Some(Kind::Article),
+        Parsed::Meeting(_) => Some(Kind::Meeting),
+        Parsed::Person(_) => Some(Kind::Person),
+        Parsed::Topic(_) => Some(Kind::Topic),
+        Parsed::Organization(_) => Some(Kind::Organization),
+        Parsed::Nothing => None,
+    }
 }
 
 /// Put a parsed file's entity at `place` (of its kind) in the lists of `site`.
@@ -466,11 +462,6 @@ fn set_entity(site: &mut RawSite, (_, at): Place, parsed: &Parsed) {
         Parsed::Organization(o) => site.organizations[at] = Arc::clone(o),
         Parsed::Nothing => {}
     }
-}
-
-/// The position of `kind` in [`Kind::ALL`] (and in the loader's folders).
-fn kind_slot(kind: Kind) -> usize {
-    Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
 }
 
 /// A hash of a file's text, to tell a real change from a save of the same bytes.
