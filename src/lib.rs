@@ -193,26 +193,33 @@ fn render_into(
     use rayon::prelude::*;
     let pages = render::pages(site);
     let renderer = render::PageRenderer::new(site, templates, opts);
-    // The files that are not pages are made first (they are small next to the pages); a page
-    // wins over a static file at the same address.
-    let (mut files, search) = render::site_files_but_chunks(site, &pages, theme, opts);
-    for page in &pages {
-        files.files.remove(&page.file());
-    }
-    let chunks = &search.chunks;
-    timer.lap("site files");
-    let paths = pages
-        .iter()
-        .map(render::Page::file)
-        .chain(files.files.keys().cloned())
-        .chain((0..chunks.len()).map(render::search::Chunks::path))
-        .collect();
-    let count = pages.len() + files.files.len() + chunks.len();
     write::inputs::forget(out);
-    let staged = match write::Staged::begin(&site.root, out, paths) {
+    let page_paths = pages.iter().map(render::Page::file).collect();
+    let mut staged = match write::Staged::begin(&site.root, out, page_paths) {
         Ok(staged) => staged,
         Err(e) => return Some(Err(e)),
     };
+    // Every file is written as soon as it is made and let go: the files that are not pages
+    // group by group, then the search index's document chunks, then the pages.
+    let written = render::emit_site_files(site, &pages, theme, opts, &mut |group| {
+        staged.announce(group.files.keys().cloned())?;
+        group
+            .files
+            .par_iter()
+            .try_for_each(|(path, bytes)| staged.put(path, bytes))
+    })
+    .and_then(|chunks| {
+        timer.lap("site files");
+        staged.announce((0..chunks.len()).map(render::search::Chunks::path))?;
+        (0..chunks.len())
+            .into_par_iter()
+            .try_for_each(|n| staged.put(&render::search::Chunks::path(n), &chunks.file(n)))
+    });
+    if let Err(e) = written {
+        staged.abort();
+        return Some(Err(e));
+    }
+    timer.lap("search chunks");
     let results: Vec<Result<(), Result<Diagnostic, write::WriteError>>> = pages
         .par_iter()
         .map(|page| {
@@ -229,19 +236,6 @@ fn render_into(
             Err(Err(e)) => failed = failed.or(Some(e)),
         }
     }
-    if failed.is_none() {
-        failed = files
-            .files
-            .par_iter()
-            .try_for_each(|(path, bytes)| staged.put(path, bytes))
-            .err();
-    }
-    if failed.is_none() {
-        failed = (0..chunks.len())
-            .into_par_iter()
-            .try_for_each(|n| staged.put(&render::search::Chunks::path(n), &chunks.file(n)))
-            .err();
-    }
     if diags.has_errors() {
         staged.abort();
         return None;
@@ -250,6 +244,7 @@ fn render_into(
         staged.abort();
         return Some(Err(e));
     }
+    let count = staged.announced();
     Some(staged.commit().map(|report| (count, report)))
 }
 

@@ -23,10 +23,11 @@ use std::collections::BTreeMap;
 /// Bumped when a field is removed or changes meaning (new fields keep the version).
 pub const VERSION: u32 = 1;
 
-/// The text of `/data.json`: `{"format", "version", "site", "articles", "meetings", "people",
+/// The bytes of `/data.json`: `{"format", "version", "site", "articles", "meetings", "people",
 /// "topics", "organizations"}`. Each entity is made and serialized on its own, in parallel,
-/// and the pieces are joined in order (the same bytes as serializing the whole at once).
-pub fn data_json(site: &Site, base_url: &str) -> String {
+/// into runs of entities that are joined in order at the end (the same bytes as serializing
+/// the whole at once).
+pub fn data_json(site: &Site, base_url: &str) -> Vec<u8> {
     let base = format!("{}/", base_url.trim_end_matches('/'));
     let info = SiteInfo {
         title: &site.config.title,
@@ -34,44 +35,53 @@ pub fn data_json(site: &Site, base_url: &str) -> String {
         language: &site.config.language,
         base_url: &base,
     };
-    let mut text = format!(
-        "{{\"format\":{},\"version\":{VERSION},\"site\":{}",
-        json(&FORMAT),
-        json(&info)
-    );
     let b = base.as_str();
     let collections = [
         (
             "articles",
-            collection(site.articles.len(), |i| json(&article(site, b, i))),
+            collection(site.articles.len(), |i| article(site, b, i)),
         ),
         (
             "meetings",
-            collection(site.meetings.len(), |i| json(&meeting(site, b, i))),
+            collection(site.meetings.len(), |i| meeting(site, b, i)),
         ),
         (
             "people",
-            collection(site.people.len(), |i| json(&person(site, b, i))),
+            collection(site.people.len(), |i| person(site, b, i)),
         ),
         (
             "topics",
-            collection(site.topics.len(), |i| json(&topic(site, b, i))),
+            collection(site.topics.len(), |i| topic(site, b, i)),
         ),
         (
             "organizations",
-            collection(site.organizations.len(), |i| {
-                json(&organization(site, b, i))
-            }),
+            collection(site.organizations.len(), |i| organization(site, b, i)),
         ),
     ];
-    for (name, list) in collections {
-        text.push_str(",\"");
-        text.push_str(name);
-        text.push_str("\":");
-        text.push_str(&list);
+    let head = format!(
+        "{{\"format\":{},\"version\":{VERSION},\"site\":{}",
+        json(&FORMAT),
+        json(&info)
+    );
+    let size = head.len()
+        + collections
+            .iter()
+            .flat_map(|(name, runs)| runs.iter().map(Vec::len).chain([name.len() + 6]))
+            .sum::<usize>()
+        + 2;
+    let mut out = Vec::with_capacity(size);
+    out.extend_from_slice(head.as_bytes());
+    for (name, runs) in collections {
+        out.extend_from_slice(b",\"");
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":[");
+        for run in runs {
+            out.extend_from_slice(&run);
+        }
+        out.push(b']');
     }
-    text.push_str("}\n");
-    text
+    out.extend_from_slice(b"}\n");
+    out
 }
 
 /// The value of `format`.
@@ -81,19 +91,19 @@ fn json(value: &impl Serialize) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-/// A JSON array of `n` items, each serialized by `item`, in parallel and in order.
-fn collection(n: usize, item: impl Fn(usize) -> String + Sync + Send) -> String {
-    let items: Vec<String> = (0..n).into_par_iter().map(item).collect();
-    let mut out = String::with_capacity(items.iter().map(|s| s.len() + 1).sum::<usize>() + 2);
-    out.push('[');
-    for (i, s) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(s);
-    }
-    out.push(']');
-    out
+/// The items of a JSON array of `n` items, each made by `item` and serialized, in parallel,
+/// as runs of items in order, separated by commas (brackets left to the caller).
+fn collection<T: Serialize>(n: usize, item: impl Fn(usize) -> T + Sync + Send) -> Vec<Vec<u8>> {
+    (0..n)
+        .into_par_iter()
+        .fold_chunks(64, Vec::new, |mut run, i| {
+            if i > 0 {
+                run.push(b',');
+            }
+            let _ = serde_json::to_writer(&mut run, &item(i));
+            run
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -584,27 +594,18 @@ mod tests {
 
     #[test]
     fn pieces_join_into_the_json_of_the_whole() {
-        let list = collection(3, |i| {
-            json(&EntityId {
-                kind: "topic",
-                id: ["a", "b<", "c\""][i],
-            })
-        });
-        let whole: Vec<EntityId> = vec![
-            EntityId {
-                kind: "topic",
-                id: "a",
-            },
-            EntityId {
-                kind: "topic",
-                id: "b<",
-            },
-            EntityId {
-                kind: "topic",
-                id: "c\"",
-            },
-        ];
-        assert_eq!(list, json(&whole));
-        assert_eq!(collection(0, |_| String::new()), "[]");
+        // More items than one run holds, and text that JSON escapes.
+        let ids: Vec<String> = (0..150).map(|i| format!("t{i}<\"")).collect();
+        let item = |i: usize| EntityId {
+            kind: "topic",
+            id: &ids[i],
+        };
+        let joined =
+            |runs: Vec<Vec<u8>>| format!("[{}]", String::from_utf8(runs.concat()).unwrap());
+        let whole: Vec<EntityId> = (0..ids.len()).map(item).collect();
+        let runs = collection(ids.len(), item);
+        assert!(runs.len() > 1);
+        assert_eq!(joined(runs), json(&whole));
+        assert_eq!(joined(collection(0, item)), "[]");
     }
 }

@@ -23,7 +23,7 @@ use context::{Cx, obj, to_value, with};
 use context::{link, list_item};
 use links::{LinkStyle, internal};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use tera::Value;
 use theme::Theme;
 
@@ -285,49 +285,58 @@ pub fn render(
 /// Every file of the site that is not a page: static files, `syntax.css`, feeds, the sitemap,
 /// robots.txt, `data.json` and the search index. Reads the whole site.
 pub fn site_files(site: &Site, pages: &[Page], theme: &Theme, opts: &RenderOptions) -> Output {
-    let (mut output, chunks) = site_files_but_chunks(site, pages, theme, opts);
+    let mut output = Output::default();
+    let chunks = emit_site_files(site, pages, theme, opts, &mut |group: Output| {
+        output.files.extend(group.files);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let Ok(chunks) = chunks;
     output.files.extend(chunks.into_files());
     output
 }
 
-/// [`site_files`], except the search index's document chunks, which are left to make one by one
-/// (they are most of the index, and a build writes each as soon as it is made).
-pub fn site_files_but_chunks<'a>(
+/// [`site_files`], made in groups one after another (each group's work in parallel), each
+/// handed to `emit` as soon as it is made, so that a build can write a group and let it go
+/// before making the next: the search index's term shards and manifest, the feeds with the
+/// sitemap and robots.txt, `data.json`, then the static files. The search index's document
+/// chunks are most of the index; they are returned, to be made one by one. A generated file
+/// wins over a static file at the same address, and a page over both.
+pub fn emit_site_files<'a, E>(
     site: &'a Site,
     pages: &[Page],
     theme: &Theme,
     opts: &RenderOptions,
-) -> (Output, search::Index<'a>) {
-    let mut output = Output::default();
+    emit: &mut impl FnMut(Output) -> Result<(), E>,
+) -> Result<search::Chunks<'a>, E> {
+    let search = search::build(site);
+    let mut generated: HashSet<String> = pages.iter().map(Page::file).collect();
+    generated.extend((0..search.chunks.len()).map(search::Chunks::path));
+    let mut emit_group = |group: Output| {
+        generated.extend(group.files.keys().cloned());
+        emit(group)
+    };
+    emit_group(Output {
+        files: search.files.into_iter().collect(),
+    })?;
+    let mut feeds = Output::default();
+    feeds::add(site, pages, opts, &mut feeds);
+    emit_group(feeds)?;
+    let data_json = data::data_json(site, &opts.base_url);
+    emit_group(Output {
+        files: [("data.json".to_string(), data_json)].into(),
+    })?;
+    let mut statics = Output::default();
     for (path, bytes) in &theme.statics {
-        output.files.insert(path.clone(), bytes.clone());
+        statics.files.insert(path.clone(), bytes.clone());
     }
     if site.config.markdown.highlight_theme == "css" {
-        output
+        statics
             .files
             .insert("syntax.css".into(), crate::highlight::css().into_bytes());
     }
-    // The whole site as data (see `data` for what it reads) and the search index, made beside
-    // the feeds.
-    let ((data_json, mut search), ()) = rayon::join(
-        || {
-            rayon::join(
-                || data::data_json(site, &opts.base_url),
-                || search::build(site),
-            )
-        },
-        || feeds::add(site, pages, opts, &mut output),
-    );
-    output
-        .files
-        .insert("data.json".into(), data_json.into_bytes());
-    output.files.extend(std::mem::take(&mut search.files));
-    // A static file at a chunk's address would be written twice: the chunk wins, as in
-    // `site_files`.
-    for n in 0..search.chunks.len() {
-        output.files.remove(&search::Chunks::path(n));
-    }
-    (output, search)
+    statics.files.retain(|path, _| !generated.contains(path));
+    emit(statics)?;
+    Ok(search.chunks)
 }
 
 /// Renders the pages of one site, each on its own, in any order and from any thread.

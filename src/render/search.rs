@@ -746,11 +746,7 @@ impl Index<'_> {
     /// Every file, the chunks made too (in parallel).
     pub fn into_files(self) -> Vec<(String, Vec<u8>)> {
         let mut files = self.files;
-        files.par_extend(
-            (0..self.chunks.len())
-                .into_par_iter()
-                .map(|n| (Chunks::path(n), self.chunks.file(n))),
-        );
+        files.extend(self.chunks.into_files());
         files
     }
 }
@@ -785,6 +781,14 @@ impl<'a> Chunks<'a> {
     /// Whether there are none (a site with nothing in it).
     pub fn is_empty(&self) -> bool {
         self.starts.is_empty()
+    }
+
+    /// Every chunk's address and file, made in parallel.
+    pub fn into_files(self) -> Vec<(String, Vec<u8>)> {
+        (0..self.len())
+            .into_par_iter()
+            .map(|n| (Chunks::path(n), self.file(n)))
+            .collect()
     }
 
     /// The address of chunk `n`.

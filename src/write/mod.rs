@@ -5,11 +5,13 @@
 //! failed build leaves the output as it was, and a second build of the same input touches
 //! nothing. Into an empty or missing output folder, where there is no earlier output to keep,
 //! files go straight into place (a failed build empties the folder again). Files can be handed
-//! over as they are made, so a build need not hold its output in memory. A manifest in the
-//! output folder lists what the build wrote; files from an earlier build that this one no
-//! longer produces are removed, and nothing else ever is. The manifest is widened before the
-//! first file is renamed into place, so a build killed part-way still knows every file it may
-//! have left, and a mark left by a killed build makes the next one remove its temporary files.
+//! over as they are made, and announced group by group as the build comes to them, so a build
+//! need not hold its output in memory. A manifest in the output folder lists what the build
+//! wrote; files from an earlier build that this one no longer produces are removed, and nothing
+//! else ever is. The manifest is widened before the first file is renamed into place (or, into
+//! an empty folder, before each announced group is put), so a build killed part-way still knows
+//! every file it may have left, and a mark left by a killed build makes the next one remove its
+//! temporary files.
 
 pub mod inputs;
 
@@ -159,39 +161,70 @@ impl Staged {
             .map_err(|e| WriteError::Io(out.to_path_buf(), e))?
             .next()
             .is_none();
-        let previous = read_manifest(out);
-        let current: BTreeSet<String> = current
-            .into_iter()
-            .filter(|p| is_safe_relative(p))
-            .collect();
-        if !direct {
-            for path in &current {
-                let target = out.join(path);
-                if !previous.contains(path) && target.exists() {
-                    return Err(WriteError::Foreign(target));
-                }
-            }
-            check_no_symlinks(out, &current)?;
-        }
+        let mut staged = Staged {
+            out: out.to_path_buf(),
+            created,
+            direct,
+            written_direct: Default::default(),
+            previous: read_manifest(out),
+            current: BTreeSet::new(),
+            pending: Default::default(),
+            unchanged: Default::default(),
+        };
+        let first = staged.admit(current)?;
         let writing = out.join(WRITING);
         if writing.exists() {
             sweep_temporary_files(out);
         }
         std::fs::write(&writing, b"").map_err(|e| WriteError::Io(writing.clone(), e))?;
-        if direct {
-            // Before the first file: a build killed part-way leaves files the next one knows.
-            write_manifest(out, &current)?;
+        staged.add(first)?;
+        Ok(staged)
+    }
+
+    /// Add `paths` to the files this write may put, before any of them is put: a build that
+    /// makes its files in groups announces each group as it comes.
+    pub fn announce(&mut self, paths: impl IntoIterator<Item = String>) -> Result<(), WriteError> {
+        let new = self.admit(paths)?;
+        if new.is_empty() {
+            return Ok(());
         }
-        Ok(Staged {
-            out: out.to_path_buf(),
-            created,
-            direct,
-            written_direct: Default::default(),
-            previous,
-            current,
-            pending: Default::default(),
-            unchanged: Default::default(),
-        })
+        self.add(new)
+    }
+
+    /// Of `paths`, the safe ones not announced yet, once checked: over an earlier output, none
+    /// may be a file briefing did not write or lie behind a symbolic link.
+    fn admit(
+        &self,
+        paths: impl IntoIterator<Item = String>,
+    ) -> Result<BTreeSet<String>, WriteError> {
+        let new: BTreeSet<String> = paths
+            .into_iter()
+            .filter(|p| is_safe_relative(p) && !self.current.contains(p))
+            .collect();
+        if !self.direct {
+            for path in &new {
+                let target = self.out.join(path);
+                if !self.previous.contains(path) && target.exists() {
+                    return Err(WriteError::Foreign(target));
+                }
+            }
+            check_no_symlinks(&self.out, &new)?;
+        }
+        Ok(new)
+    }
+
+    fn add(&mut self, new: BTreeSet<String>) -> Result<(), WriteError> {
+        self.current.extend(new);
+        if self.direct {
+            // Before the first file: a build killed part-way leaves files the next one knows.
+            write_manifest(&self.out, &self.current)?;
+        }
+        Ok(())
+    }
+
+    /// How many files were announced.
+    pub fn announced(&self) -> usize {
+        self.current.len()
     }
 
     /// Hand over one file; unless the file there already has these bytes, they go to a
@@ -579,6 +612,36 @@ mod tests {
             std::fs::read_to_string(out.join("index.html")).unwrap(),
             "theirs"
         );
+    }
+
+    #[test]
+    fn files_announced_later_are_checked_and_listed_before_they_are_put() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(&root).unwrap();
+        // Into an empty folder, files go straight into place: the manifest must list an
+        // announced file before it is put, for a build killed right after.
+        let out = dir.path().join("public");
+        let mut staged = Staged::begin(&root, &out, ["index.html".to_string()].into()).unwrap();
+        staged.announce(["feed/atom.xml".to_string()]).unwrap();
+        assert!(read_manifest(&out).contains("feed/atom.xml"));
+        staged.put("feed/atom.xml", b"feed").unwrap();
+        staged.put("never-announced.html", b"x").unwrap();
+        staged.put("index.html", b"home").unwrap();
+        assert_eq!(staged.announced(), 2);
+        staged.commit().unwrap();
+        assert!(!out.join("never-announced.html").exists());
+        assert_eq!(std::fs::read(out.join("feed/atom.xml")).unwrap(), b"feed");
+        // Over an earlier output, a file briefing did not write is refused when announced,
+        // and the aborted write leaves everything as it was.
+        std::fs::write(out.join("notes.txt"), "theirs").unwrap();
+        let mut staged = Staged::begin(&root, &out, ["index.html".to_string()].into()).unwrap();
+        staged.put("index.html", b"home, changed").unwrap();
+        let err = staged.announce(["notes.txt".to_string()]);
+        assert!(matches!(err, Err(WriteError::Foreign(_))));
+        staged.abort();
+        assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"home");
+        assert_eq!(std::fs::read(out.join("notes.txt")).unwrap(), b"theirs");
     }
 
     #[test]
