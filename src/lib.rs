@@ -146,7 +146,7 @@ pub fn build_into(
     let written = match (&prepared.theme, &prepared.templates) {
         (Some(theme), Some(templates)) if !diags.has_errors() => {
             let written = render_into(
-                &site,
+                &mut site,
                 templates,
                 theme,
                 &prepared.render,
@@ -182,7 +182,7 @@ fn release_article_texts(site: &mut resolve::Site, diags: &Diagnostics) {
 /// Render every page and file of `site` into `out`; `None` when a page fails to render (its
 /// problem is in `diags`, and nothing was put in place).
 fn render_into(
-    site: &resolve::Site,
+    site: &mut resolve::Site,
     templates: &render::Templates,
     theme: &render::theme::Theme,
     opts: &RenderOptions,
@@ -192,34 +192,37 @@ fn render_into(
 ) -> Option<Result<(usize, write::WriteReport), write::WriteError>> {
     use rayon::prelude::*;
     let pages = render::pages(site);
-    let renderer = render::PageRenderer::new(site, templates, opts);
     write::inputs::forget(out);
     let page_paths = pages.iter().map(render::Page::file).collect();
     let mut staged = match write::Staged::begin(&site.root, out, page_paths) {
         Ok(staged) => staged,
         Err(e) => return Some(Err(e)),
     };
-    // Every file is written as soon as it is made and let go: the files that are not pages
-    // group by group, then the search index's document chunks, then the pages.
-    let written = render::emit_site_files(site, &pages, theme, opts, &mut |group| {
-        staged.announce(group.files.keys().cloned())?;
-        group
-            .files
-            .par_iter()
-            .try_for_each(|(path, bytes)| staged.put(path, bytes))
-    })
-    .and_then(|chunks| {
-        timer.lap("site files");
+    // Every file is written as soon as it is made and let go: the search index first, the
+    // only files that read all the paragraphs' text, which then goes; the other files that
+    // are not pages, group by group; then the pages.
+    let search = render::search::build(site);
+    let taken = render::taken_addresses(&pages, &search);
+    let written = put_all(&mut staged, search.files).and_then(|()| {
+        let chunks = &search.chunks;
         staged.announce((0..chunks.len()).map(render::search::Chunks::path))?;
         (0..chunks.len())
             .into_par_iter()
             .try_for_each(|n| staged.put(&render::search::Chunks::path(n), &chunks.file(n)))
     });
+    timer.lap("search files");
+    site.release_paragraph_texts();
+    let written = written.and_then(|()| {
+        render::emit_site_files(site, &pages, theme, opts, taken, &mut |group| {
+            put_all(&mut staged, group.files.into_iter().collect())
+        })
+    });
     if let Err(e) = written {
         staged.abort();
         return Some(Err(e));
     }
-    timer.lap("search chunks");
+    timer.lap("site files");
+    let renderer = render::PageRenderer::new(site, templates, opts);
     let results: Vec<Result<(), Result<Diagnostic, write::WriteError>>> = pages
         .par_iter()
         .map(|page| {
@@ -246,6 +249,18 @@ fn render_into(
     }
     let count = staged.announced();
     Some(staged.commit().map(|report| (count, report)))
+}
+
+/// Announce `files` to `staged` and put them, in parallel.
+fn put_all(
+    staged: &mut write::Staged,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<(), write::WriteError> {
+    use rayon::prelude::*;
+    staged.announce(files.iter().map(|(path, _)| path.clone()))?;
+    files
+        .par_iter()
+        .try_for_each(|(path, bytes)| staged.put(path, bytes))
 }
 
 /// What the later stages need besides the content: the theme and its compiled templates

@@ -76,6 +76,13 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// Let go of the plain text of every numbered paragraph but the first; their number stays.
+    pub fn release_paragraph_texts(&mut self) {
+        for text in self.paragraphs.iter_mut().skip(1) {
+            *text = String::new();
+        }
+    }
+
     /// All blocks joined.
     pub fn html(&self) -> String {
         let mut out = String::new();

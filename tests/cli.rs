@@ -55,6 +55,31 @@ fn full_fixture_checks_without_errors() {
     );
 }
 
+/// A build writes its files as it makes them and lets go of text it no longer needs on the way;
+/// what it writes must still be exactly what the site renders to in memory (as `serve` does).
+#[test]
+fn a_build_writes_exactly_what_the_site_renders_to_in_memory() {
+    let (_dir, site, out, _) = build_full(&[]);
+    let built = briefing::build(&site, &briefing::BuildOptions::default()).unwrap();
+    let rendered = built.output.expect("the full fixture renders").files;
+    let mut written = snapshot(&out);
+    written.retain(|path, _| !path.starts_with(".briefing"));
+    assert_eq!(
+        written.keys().collect::<Vec<_>>(),
+        rendered.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &rendered {
+        assert!(
+            written[path] == *bytes,
+            "{path} differs between the build and the site rendered in memory"
+        );
+    }
+    assert!(
+        rendered.keys().any(|p| p.starts_with("search/d/")),
+        "the search index's chunks are compared too"
+    );
+}
+
 #[test]
 fn every_page_of_the_address_table_is_written() {
     let (_dir, _site, out, _) = build_full(&[]);

@@ -285,39 +285,46 @@ pub fn render(
 /// Every file of the site that is not a page: static files, `syntax.css`, feeds, the sitemap,
 /// robots.txt, `data.json` and the search index. Reads the whole site.
 pub fn site_files(site: &Site, pages: &[Page], theme: &Theme, opts: &RenderOptions) -> Output {
+    let search = search::build(site);
+    let taken = taken_addresses(pages, &search);
     let mut output = Output::default();
-    let chunks = emit_site_files(site, pages, theme, opts, &mut |group: Output| {
+    output.files.extend(search.into_files());
+    let made = emit_site_files(site, pages, theme, opts, taken, &mut |group: Output| {
         output.files.extend(group.files);
         Ok::<(), std::convert::Infallible>(())
     });
-    let Ok(chunks) = chunks;
-    output.files.extend(chunks.into_files());
+    let Ok(()) = made;
     output
 }
 
-/// [`site_files`], made in groups one after another (each group's work in parallel), each
-/// handed to `emit` as soon as it is made, so that a build can write a group and let it go
-/// before making the next: the search index's term shards and manifest, the feeds with the
-/// sitemap and robots.txt, `data.json`, then the static files. The search index's document
-/// chunks are most of the index; they are returned, to be made one by one. A generated file
-/// wins over a static file at the same address, and a page over both.
-pub fn emit_site_files<'a, E>(
-    site: &'a Site,
+/// The addresses of the pages and of the search index's files: no static file is written there.
+pub fn taken_addresses(pages: &[Page], search: &search::Index) -> HashSet<String> {
+    pages
+        .iter()
+        .map(Page::file)
+        .chain(search.files.iter().map(|(path, _)| path.clone()))
+        .chain((0..search.chunks.len()).map(search::Chunks::path))
+        .collect()
+}
+
+/// The files that are not pages nor the search index, made in groups one after another (each
+/// group's work in parallel), each handed to `emit` as soon as it is made, so that a build can
+/// write a group and let it go before making the next: the feeds with the sitemap and
+/// robots.txt, `data.json`, then the static files. A static file at a `taken` address (see
+/// [`taken_addresses`]) or at the address of a generated file is left out. Reads an article's
+/// first paragraph, not the others.
+pub fn emit_site_files<E>(
+    site: &Site,
     pages: &[Page],
     theme: &Theme,
     opts: &RenderOptions,
+    mut taken: HashSet<String>,
     emit: &mut impl FnMut(Output) -> Result<(), E>,
-) -> Result<search::Chunks<'a>, E> {
-    let search = search::build(site);
-    let mut generated: HashSet<String> = pages.iter().map(Page::file).collect();
-    generated.extend((0..search.chunks.len()).map(search::Chunks::path));
+) -> Result<(), E> {
     let mut emit_group = |group: Output| {
-        generated.extend(group.files.keys().cloned());
+        taken.extend(group.files.keys().cloned());
         emit(group)
     };
-    emit_group(Output {
-        files: search.files.into_iter().collect(),
-    })?;
     let mut feeds = Output::default();
     feeds::add(site, pages, opts, &mut feeds);
     emit_group(feeds)?;
@@ -334,9 +341,8 @@ pub fn emit_site_files<'a, E>(
             .files
             .insert("syntax.css".into(), crate::highlight::css().into_bytes());
     }
-    statics.files.retain(|path, _| !generated.contains(path));
-    emit(statics)?;
-    Ok(search.chunks)
+    statics.files.retain(|path, _| !taken.contains(path));
+    emit(statics)
 }
 
 /// Renders the pages of one site, each on its own, in any order and from any thread.

@@ -128,6 +128,17 @@ pub struct Site {
 }
 
 impl Site {
+    /// Let go of the plain text of every article paragraph but the first (a feed entry's
+    /// summary); how many paragraphs each article has stays. For a build, once its search
+    /// index is written: quotes are checked and nothing else reads that text.
+    pub fn release_paragraph_texts(&mut self) {
+        for body in &mut self.bodies {
+            if let Some(body) = Arc::get_mut(body) {
+                body.release_paragraph_texts();
+            }
+        }
+    }
+
     /// Every evidence item of the site: key points, figures, positions, targets.
     pub fn evidence(&self) -> Vec<&Evidence> {
         let mut all = Vec::new();
