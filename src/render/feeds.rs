@@ -21,26 +21,18 @@ pub const ENTITY_FEED_ENTRIES: usize = 20;
 /// Most addresses in one sitemap file.
 pub const SITEMAP_LIMIT: usize = 50_000;
 
-/// Add the feed, sitemap, robots.txt and search index to the output.
-pub fn add(site: &Site, pages: &[Page], opts: &RenderOptions, out: &mut Output) {
+/// The site's feed, the sitemap and robots.txt, then the feeds of entities [`FEED_BATCH`] at a
+/// time, each group handed to `emit` as soon as it is made.
+pub fn emit<E>(
+    site: &Site,
+    pages: &[Page],
+    opts: &RenderOptions,
+    emit: &mut impl FnMut(Output) -> Result<(), E>,
+) -> Result<(), E> {
     let base = format!("{}/", opts.base_url.trim_end_matches('/'));
+    let mut out = Output::default();
     out.files
         .insert("atom.xml".into(), atom(site, &base).into_bytes());
-    let entities: Vec<EntityRef> = Kind::ALL
-        .into_iter()
-        .filter(|k| has_entity_feed(*k))
-        .flat_map(|kind| site.all(kind))
-        .filter(|e| has_feed(site, *e))
-        .collect();
-    let cache = Entries::new(site);
-    let entity_feeds: Vec<(String, Vec<u8>)> = entities
-        .par_iter()
-        .map(|e| {
-            let path = format!("{}atom.xml", site.index.path(*e));
-            (path, entity_atom(site, &base, *e, &cache).into_bytes())
-        })
-        .collect();
-    out.files.extend(entity_feeds);
     for (name, body) in sitemaps(pages, &base) {
         out.files.insert(name, body.into_bytes());
     }
@@ -48,7 +40,29 @@ pub fn add(site: &Site, pages: &[Page], opts: &RenderOptions, out: &mut Output) 
         "robots.txt".into(),
         format!("User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n").into_bytes(),
     );
+    emit(out)?;
+    let entities: Vec<EntityRef> = Kind::ALL
+        .into_iter()
+        .filter(|k| has_entity_feed(*k))
+        .flat_map(|kind| site.all(kind))
+        .filter(|e| has_feed(site, *e))
+        .collect();
+    let cache = Entries::new(site);
+    for batch in entities.chunks(FEED_BATCH) {
+        let files = batch
+            .par_iter()
+            .map(|e| {
+                let path = format!("{}atom.xml", site.index.path(*e));
+                (path, entity_atom(site, &base, *e, &cache).into_bytes())
+            })
+            .collect();
+        emit(Output { files })?;
+    }
+    Ok(())
 }
+
+/// Entity feeds made and handed over together.
+const FEED_BATCH: usize = 512;
 
 /// The site's feed: the newest dated articles and meetings. Reads every article's and meeting's
 /// title, date and summary (an article's: its source and first paragraph), and `site.toml`.

@@ -325,9 +325,7 @@ pub fn emit_site_files<E>(
         taken.extend(group.files.keys().cloned());
         emit(group)
     };
-    let mut feeds = Output::default();
-    feeds::add(site, pages, opts, &mut feeds);
-    emit_group(feeds)?;
+    feeds::emit(site, pages, opts, &mut emit_group)?;
     let data_json = data::data_json(site, &opts.base_url);
     emit_group(Output {
         files: [("data.json".to_string(), data_json)].into(),
