@@ -4,9 +4,11 @@
 //! local name, aliases, short or original title), units 1… are its text (an article's numbered
 //! paragraphs, so unit `n` is `#p{n}`; an entity's summary, key points, targets, positions).
 //!
-//! Building has two steps. [`analyze`] is a pure function of one document's units: it gives
-//! the document's terms, each with the units it occurs in (so an incremental rebuild can keep
-//! it per document). [`build`] puts the documents together into the files:
+//! Building has two steps. Analysis gives a document's terms, each with the units it occurs in
+//! ([`analyze`], a pure function of one document's units; a build keeps one analyzer per
+//! thread, which remembers what each token gave from one document to the next, and analyzes
+//! the documents a block at a time). [`build`] merges each block's terms into every term's
+//! postings and puts them together into the files:
 //!
 //! - `search/index.js`: the manifest (document ranges per kind, shard keys and sizes, chunk
 //!   starts, each document's year and source for the filters);
@@ -74,7 +76,8 @@ pub struct Document<'a> {
 }
 
 /// What [`analyze`] finds in one document: each term and the units it occurs in, by term
-/// (flat, so that a document's analysis is three allocations).
+/// (flat, so that a document's analysis is three allocations), in byte order from [`analyze`]
+/// and in order of first occurrence from [`Analyzer::document`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Terms {
     /// The terms, one after the other, in byte order.
@@ -246,18 +249,16 @@ fn cjk_terms(run: &str, f: &mut impl FnMut(&str, bool)) {
     }
 }
 
-/// The terms of one document and the units each occurs in. Pure: the same units always give
-/// the same result.
+/// The terms of one document and the units each occurs in, in byte order. Pure: the same
+/// units always give the same result.
 pub fn analyze(units: &[Cow<str>]) -> Terms {
-    let mut a = Analyzer::default();
-    for (u, text) in units.iter().enumerate() {
-        a.unit(u as u32, text);
-    }
-    a.finish()
+    let mut terms = Analyzer::default().document(units);
+    terms.sort();
+    terms
 }
 
 impl Terms {
-    /// Each term (in byte order) and the units it occurs in (ascending).
+    /// Each term and the units it occurs in (ascending).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u32])> {
         let mut text_at = 0;
         let mut unit_at = 0;
@@ -272,6 +273,24 @@ impl Terms {
     /// How many terms.
     pub fn len(&self) -> usize {
         self.ends.len()
+    }
+
+    /// The same terms in byte order.
+    fn sort(&mut self) {
+        let mut all: Vec<(&str, &[u32])> = self.iter().collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut sorted = Terms::default();
+        for (term, units) in all {
+            sorted.push(term, units);
+        }
+        *self = sorted;
+    }
+
+    fn push(&mut self, term: &str, units: &[u32]) {
+        self.text.push_str(term);
+        self.units.extend_from_slice(units);
+        self.ends
+            .push((self.text.len() as u32, self.units.len() as u32));
     }
 
     /// Whether there are none.
@@ -337,9 +356,11 @@ impl Packed {
     }
 }
 
-/// One document's tokens, each distinct token looked at once. Short tokens (nearly all) are
-/// packed into two machine words and found in an open-addressing table without copying or
-/// hashing byte by byte; most of a build's search time is this loop.
+/// Documents' tokens, each distinct token looked at once however many documents hold it: an
+/// analyzer keeps what it learned of a token (its term, or that it is a stop word) from one
+/// document to the next. Short tokens (nearly all) are packed into two machine words and found
+/// in an open-addressing table without copying or hashing byte by byte; most of a build's
+/// search time is this loop.
 #[derive(Default)]
 struct Analyzer {
     /// (token, term + 1) per slot; term 0 is an empty slot, `u32::MAX` a stop word.
@@ -347,11 +368,15 @@ struct Analyzer {
     used: usize,
     /// Tokens longer than 16 bytes → term.
     long: FxMap<Box<str>, u32>,
-    /// Terms: their text and number; the last unit each was seen in.
+    /// Terms: their text and number.
     term_ids: FxMap<Box<str>, u32>,
     term_text: Vec<Box<str>>,
-    last_unit: Vec<u32>,
-    /// (term, unit), in unit order.
+    /// Per term, in the document at hand: its place among the document's terms, and the last
+    /// unit it was seen in (`u32::MAX` when not seen yet).
+    local: Vec<(u32, u32)>,
+    /// The document's terms, in order of first occurrence.
+    seen_terms: Vec<u32>,
+    /// (place of the term in `seen_terms`, unit), in unit order.
     pairs: Vec<(u32, u32)>,
 }
 
@@ -411,10 +436,19 @@ impl Analyzer {
     }
 
     fn seen(&mut self, term: u32, u: u32) {
-        if term != STOP && self.last_unit[term as usize] != u {
-            self.last_unit[term as usize] = u;
-            self.pairs.push((term, u));
+        if term == STOP {
+            return;
         }
+        let (place, last) = &mut self.local[term as usize];
+        if *last == u {
+            return;
+        }
+        if *last == u32::MAX {
+            *place = self.seen_terms.len() as u32;
+            self.seen_terms.push(term);
+        }
+        *last = u;
+        self.pairs.push((*place, u));
     }
 
     fn short(&mut self, key: Packed, is_word: bool) -> u32 {
@@ -457,7 +491,7 @@ impl Analyzer {
         let t: Box<str> = t.into();
         self.term_ids.insert(t.clone(), id);
         self.term_text.push(t);
-        self.last_unit.push(u32::MAX);
+        self.local.push((0, u32::MAX));
         id
     }
 
@@ -474,11 +508,12 @@ impl Analyzer {
         self.slots = slots;
     }
 
-    fn finish(self) -> Terms {
-        let n = self.term_text.len();
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order
-            .sort_unstable_by(|&a, &b| self.term_text[a as usize].cmp(&self.term_text[b as usize]));
+    /// The terms of one document, in order of first occurrence, and the units of each.
+    fn document(&mut self, units: &[Cow<str>]) -> Terms {
+        for (u, text) in units.iter().enumerate() {
+            self.unit(u as u32, text);
+        }
+        let n = self.seen_terms.len();
         // Units of each term, gathered by a counting sort (pairs are in unit order).
         let mut start = vec![0u32; n + 1];
         for &(t, _) in &self.pairs {
@@ -487,25 +522,31 @@ impl Analyzer {
         for t in 0..n {
             start[t + 1] += start[t];
         }
-        let mut fill = start.clone();
         let mut by_term = vec![0u32; self.pairs.len()];
+        let mut fill = start.clone();
         for &(t, u) in &self.pairs {
             by_term[fill[t as usize] as usize] = u;
             fill[t as usize] += 1;
         }
         let mut out = Terms {
-            text: String::with_capacity(self.term_text.iter().map(|t| t.len()).sum()),
+            text: String::with_capacity(
+                self.seen_terms
+                    .iter()
+                    .map(|&t| self.term_text[t as usize].len())
+                    .sum(),
+            ),
             ends: Vec::with_capacity(n),
             units: Vec::with_capacity(self.pairs.len()),
         };
-        for t in order {
-            let t = t as usize;
-            out.text.push_str(&self.term_text[t]);
-            out.units
-                .extend_from_slice(&by_term[start[t] as usize..start[t + 1] as usize]);
-            out.ends
-                .push((out.text.len() as u32, out.units.len() as u32));
+        for (place, &term) in self.seen_terms.iter().enumerate() {
+            out.push(
+                &self.term_text[term as usize],
+                &by_term[start[place] as usize..start[place + 1] as usize],
+            );
+            self.local[term as usize].1 = u32::MAX;
         }
+        self.seen_terms.clear();
+        self.pairs.clear();
         out
     }
 }
@@ -682,8 +723,21 @@ impl Postings {
             parts: (0..PARTS).map(|_| FxMap::default()).collect(),
             docs: 0,
         };
+        // One analyzer per thread, kept over all blocks.
+        let analyzers: Vec<std::sync::Mutex<Analyzer>> = (0..rayon::current_num_threads())
+            .map(|_| Default::default())
+            .collect();
         for block in docs.chunks(block.max(1)) {
-            let terms: Vec<Terms> = block.par_iter().map(|d| analyze(&d.units)).collect();
+            let terms: Vec<Terms> = block
+                .par_iter()
+                .map(|d| {
+                    let thread = rayon::current_thread_index().unwrap_or(0);
+                    let mut analyzer = analyzers[thread % analyzers.len()]
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner());
+                    analyzer.document(&d.units)
+                })
+                .collect();
             postings.add(&terms);
         }
         postings
@@ -1115,6 +1169,26 @@ mod tests {
             ]
         );
         assert_eq!(analyze(&units), t, "pure");
+    }
+
+    #[test]
+    fn an_analyzer_kept_over_documents_finds_what_a_fresh_one_finds() {
+        let docs: Vec<Vec<Cow<str>>> = vec![
+            vec!["Reform office".into(), "Reforms go on; the office".into()],
+            vec!["The office of reform".into(), "营商环境".into()],
+            vec![
+                "".into(),
+                "Reforming reforms, offices".into(),
+                "营商".into(),
+            ],
+            vec!["Reform office".into(), "Reforms go on; the office".into()],
+        ];
+        let mut kept = Analyzer::default();
+        for units in &docs {
+            let mut terms = kept.document(units);
+            terms.sort();
+            assert_eq!(terms, analyze(units));
+        }
     }
 
     #[test]
