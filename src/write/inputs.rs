@@ -7,8 +7,10 @@
 //! It is stored in the output folder after a successful write; a later build that computes the
 //! same fingerprint, and finds every file of the manifest still in place, has nothing to do.
 
+use rayon::prelude::*;
 use std::hash::{Hash, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// Name of the fingerprint file in the output folder.
 pub const INPUTS: &str = ".briefing-inputs";
@@ -18,39 +20,72 @@ pub fn fingerprint(root: &Path, options: &str) -> String {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     options.hash(&mut hasher);
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    let mut inputs: Vec<Input> = Vec::new();
     if let Ok(exe) = std::env::current_exe() {
-        stamp(&exe, &mut hasher);
+        inputs.push(Input::File(exe));
     }
-    stamp(&root.join("site.toml"), &mut hasher);
+    inputs.push(Input::File(root.join("site.toml")));
     for dir in ["content", "templates", "themes", "static"] {
-        walk(&root.join(dir), &mut hasher);
+        list(&root.join(dir), &mut inputs);
+    }
+    // The listing is quick; asking for each file's size and time is most of the work, done
+    // in parallel.
+    let stamps: Vec<Option<(u64, Option<SystemTime>)>> = inputs
+        .par_iter()
+        .map(|input| match input {
+            Input::File(path) => std::fs::metadata(path)
+                .ok()
+                .map(|meta| (meta.len(), meta.modified().ok())),
+            Input::Unreadable(_) => None,
+        })
+        .collect();
+    for (input, stamp) in inputs.iter().zip(stamps) {
+        match (input, stamp) {
+            (Input::Unreadable(dir), _) => dir.hash(&mut hasher),
+            (Input::File(path), Some((len, modified))) => {
+                path.hash(&mut hasher);
+                len.hash(&mut hasher);
+                modified.hash(&mut hasher);
+            }
+            (Input::File(path), None) => {
+                path.hash(&mut hasher);
+                0u8.hash(&mut hasher);
+            }
+        }
     }
     format!("{:016x}", hasher.finish())
 }
 
-fn stamp(path: &Path, hasher: &mut impl Hasher) {
-    path.hash(hasher);
-    match std::fs::metadata(path) {
-        Ok(meta) => {
-            meta.len().hash(hasher);
-            meta.modified().ok().hash(hasher);
-        }
-        Err(_) => 0u8.hash(hasher),
-    }
+/// What the fingerprint covers: a file, or a folder that could not be read.
+enum Input {
+    File(PathBuf),
+    Unreadable(PathBuf),
 }
 
-fn walk(dir: &Path, hasher: &mut impl Hasher) {
+/// The files under `dir`, in order of their sorted paths, folder by folder.
+fn list(dir: &Path, inputs: &mut Vec<Input>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        dir.hash(hasher);
+        inputs.push(Input::Unreadable(dir.to_path_buf()));
         return;
     };
-    let mut entries: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    let mut entries: Vec<(PathBuf, bool)> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| {
+            let path = e.path();
+            // The entry's own type saves asking again, unless it is a link (followed).
+            let is_dir = match e.file_type() {
+                Ok(t) if !t.is_symlink() => t.is_dir(),
+                _ => path.is_dir(),
+            };
+            (path, is_dir)
+        })
+        .collect();
     entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk(&path, hasher);
+    for (path, is_dir) in entries {
+        if is_dir {
+            list(&path, inputs);
         } else {
-            stamp(&path, hasher);
+            inputs.push(Input::File(path));
         }
     }
 }
@@ -62,7 +97,7 @@ pub fn up_to_date(out: &Path, fingerprint: &str) -> bool {
         return false;
     }
     let manifest = super::read_manifest(out);
-    !manifest.is_empty() && manifest.iter().all(|f| out.join(f).is_file())
+    !manifest.is_empty() && manifest.par_iter().all(|f| out.join(f).is_file())
 }
 
 /// Record the fingerprint of a build that was just written.
