@@ -135,6 +135,8 @@ pub struct Cx<'a> {
     /// The resolved site.
     pub site: &'a Site,
     links: [Vec<std::sync::OnceLock<Value>>; 5],
+    /// Each kind's entities in list order, sorted once for all the lists and year pages.
+    sorted: [std::sync::OnceLock<Vec<EntityRef>>; 5],
 }
 
 impl<'a> Cx<'a> {
@@ -145,7 +147,16 @@ impl<'a> Cx<'a> {
                 .take(site.index.count(kind))
                 .collect()
         });
-        Cx { site, links }
+        Cx {
+            site,
+            links,
+            sorted: Default::default(),
+        }
+    }
+
+    /// The entities of `kind` in list order ([`super::sorted`]).
+    pub fn sorted(&self, kind: Kind) -> &[EntityRef] {
+        self.sorted[kind as usize].get_or_init(|| super::sorted(self.site, kind))
     }
 }
 

@@ -582,14 +582,14 @@ pub fn sorted(site: &Site, kind: Kind) -> Vec<EntityRef> {
 }
 
 fn list(site: &Cx, kind: Kind, only_year: Option<i32>) -> Vars {
-    let items = sorted(site, kind);
+    let items = site.sorted(kind);
     let by_year = matches!(kind, Kind::Article | Kind::Meeting);
     let split = !year_pages(site, kind).is_empty();
     let mut years: Vec<Value> = Vec::new();
     let mut flat: Vec<Value> = Vec::new();
     if by_year {
         let mut groups: Vec<(Option<i32>, Vec<Value>)> = Vec::new();
-        for e in &items {
+        for e in items {
             let year = site.date(*e).map(|d| d.year);
             if only_year.is_some() && year != only_year {
                 continue;
@@ -657,14 +657,16 @@ fn list(site: &Cx, kind: Kind, only_year: Option<i32>) -> Vars {
 
 fn home(site: &Cx) -> Vars {
     let take = |kind: Kind, n: usize| -> Vec<Value> {
-        sorted(site, kind)
-            .into_iter()
+        site.sorted(kind)
+            .iter()
             .take(n)
-            .map(|e| list_item(site, e))
+            .map(|&e| list_item(site, e))
             .collect()
     };
-    let roots: Vec<Value> = sorted(site, Kind::Topic)
-        .into_iter()
+    let roots: Vec<Value> = site
+        .sorted(Kind::Topic)
+        .iter()
+        .copied()
         .filter(|e| {
             site.topics[e.index as usize]
                 .parent
