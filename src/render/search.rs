@@ -1045,6 +1045,21 @@ fn varint(out: &mut String, n: u32) {
     }
 }
 
+/// Whether any of the eight bytes of `word` may need escaping in [`json_string`]: a control
+/// byte, `"`, `\\`, `<`, or 0xE2 (which starts U+2028 and U+2029). False positives are fine.
+fn may_need_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A byte below `n` (n ≤ 128) sets its high bit in `(x - n) & !x`, and so does a zero byte
+    // for `has_zero(x ^ byte)`; a borrow can only add false positives.
+    let below = |n: u8| word.wrapping_sub(ONES * n as u64) & !word & HIGHS;
+    let equal = |b: u8| {
+        let x = word ^ (ONES * b as u64);
+        x.wrapping_sub(ONES) & !x & HIGHS
+    };
+    (below(0x20) | equal(b'"') | equal(b'\\') | equal(b'<') | equal(0xE2)) != 0
+}
+
 /// A JSON string literal that is also safe inside a script.
 fn json_string(out: &mut String, s: &str) {
     out.push('"');
@@ -1052,7 +1067,15 @@ fn json_string(out: &mut String, s: &str) {
     let mut last = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
+        // Most text holds nothing to escape: skip it eight bytes at a time.
+        while let Some(word) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+            if may_need_escape(word) {
+                break;
+            }
+            i += 8;
+        }
+        let Some(&b) = bytes.get(i) else { break };
         // U+2028 and U+2029 are E2 80 A8 / E2 80 A9.
         let special = b < 0x20 || b == b'"' || b == b'\\' || b == b'<' || b == 0xE2;
         if !special {
@@ -1276,6 +1299,24 @@ mod tests {
                 .max_by_key(|(k, _)| k.len())
                 .unwrap();
             assert!(best.1.contains(&i), "{term} not in shard {}", best.0);
+        }
+    }
+
+    #[test]
+    fn json_strings_escape_at_every_offset_of_long_text() {
+        // Whatever falls where the eight-byte skip looks, every special is caught.
+        for special in [
+            "\"", "\\", "<", "\n", "\u{1f}", "\u{2028}", "\u{2029}", "—", "é",
+        ] {
+            for at in 0..20 {
+                let text = format!("{}{special}{}", "a".repeat(at), "b".repeat(19 - at));
+                let mut s = String::new();
+                json_string(&mut s, &text);
+                let back: String = serde_json::from_str(&s).unwrap();
+                assert_eq!(back, text);
+                assert!(!s.contains('<') && !s.contains('\u{2028}') && !s.contains('\u{2029}'));
+                assert!(!s[1..s.len() - 1].bytes().any(|b| b < 0x20));
+            }
         }
     }
 
