@@ -26,8 +26,15 @@ pub fn to_value(value: impl IntoValue) -> Value {
 
 /// `object` with `key` set to `value` (objects are shared and cheap to copy; this makes one).
 pub fn with(object: Value, key: &'static str, value: impl IntoValue) -> Value {
+    with_all(object, [(key, value.into_value())])
+}
+
+/// `object` with each key set to its value: one copy of the object however many they are.
+pub fn with_all<const N: usize>(object: Value, pairs: [(&'static str, Value); N]) -> Value {
     let mut map = object.into_map().unwrap_or_default();
-    map.insert(tera::value::Key::from(key), value.into_value());
+    for (key, value) in pairs {
+        map.insert(tera::value::Key::from(key), value);
+    }
     Value::from(map)
 }
 
@@ -362,10 +369,10 @@ pub fn meeting(site: &Cx, i: usize) -> Value {
         .figures
         .iter()
         .map(|f| {
-            let mut v = evidence(site, &f.evidence);
-            v = with(v, "label", to_value(&f.label));
-            v = with(v, "value", to_value(&f.value));
-            v
+            with_all(
+                evidence(site, &f.evidence),
+                [("label", to_value(&f.label)), ("value", to_value(&f.value))],
+            )
         })
         .collect();
     let sources: Vec<Value> = site.meeting_sources[i]
@@ -417,20 +424,21 @@ pub fn person(site: &Cx, i: usize) -> Value {
     let positions: Vec<Value> = positions
         .into_iter()
         .map(|pos| {
-            let mut v = evidence(site, &pos.evidence);
-            v = with(v, "title", to_value(&pos.title));
-            v = with(
-                v,
-                "organization",
-                pos.organization
-                    .as_ref()
-                    .map(|o| reference(site, Kind::Organization, o))
-                    .unwrap_or(Value::none()),
-            );
-            v = with(v, "from", opt_date(&pos.from));
-            v = with(v, "to", opt_date(&pos.to));
-            v = with(v, "as_of", opt_date(&pos.as_of));
-            v
+            let organization = pos
+                .organization
+                .as_ref()
+                .map(|o| reference(site, Kind::Organization, o))
+                .unwrap_or(Value::none());
+            with_all(
+                evidence(site, &pos.evidence),
+                [
+                    ("title", to_value(&pos.title)),
+                    ("organization", organization),
+                    ("from", opt_date(&pos.from)),
+                    ("to", opt_date(&pos.to)),
+                    ("as_of", opt_date(&pos.as_of)),
+                ],
+            )
         })
         .collect();
     obj!(
@@ -461,10 +469,13 @@ pub fn topic(site: &Cx, i: usize) -> Value {
         .targets
         .iter()
         .map(|target| {
-            let mut v = evidence(site, &target.evidence);
-            v = with(v, "html", to_value(site.field(&target.text)));
-            v = with(v, "due", opt_date(&target.due));
-            v
+            with_all(
+                evidence(site, &target.evidence),
+                [
+                    ("html", to_value(site.field(&target.text))),
+                    ("due", opt_date(&target.due)),
+                ],
+            )
         })
         .collect();
     let mut articles = incoming(site, e, Relation::Mentioned);
@@ -519,52 +530,58 @@ pub fn organization(site: &Cx, i: usize) -> Value {
 
 /// A list entry: a link plus what lists show (summary text, kind of meeting, source, date note).
 pub fn list_item(site: &Cx, e: EntityRef) -> Value {
-    let mut item = link(site, e);
+    let item = link(site, e);
     let i = e.index as usize;
+    let date_note =
+        |note: &Option<Markdown>| to_value(note.as_ref().map(|n| plain_text(site.field(n))));
     match e.kind {
         Kind::Article => {
             let a = &site.articles[i];
-            item = with(item, "source", to_value(&a.source));
-            item = with(
+            with_all(
                 item,
-                "date_note",
-                to_value(a.date_note.as_ref().map(|n| plain_text(site.field(n)))),
-            );
-            item = with(item, "language", to_value(&a.language));
+                [
+                    ("source", to_value(&a.source)),
+                    ("date_note", date_note(&a.date_note)),
+                    ("language", to_value(&a.language)),
+                ],
+            )
         }
         Kind::Meeting => {
             let m = &site.meetings[i];
-            item = with(item, "kind_of_meeting", to_value(&m.kind));
-            item = with(item, "short_title", to_value(&m.short_title));
-            item = with(
+            with_all(
                 item,
-                "date_note",
-                to_value(m.date_note.as_ref().map(|n| plain_text(site.field(n)))),
-            );
+                [
+                    ("kind_of_meeting", to_value(&m.kind)),
+                    ("short_title", to_value(&m.short_title)),
+                    ("date_note", date_note(&m.date_note)),
+                ],
+            )
         }
         Kind::Person => {
             let p = &site.people[i];
-            item = with(
+            with_all(
                 item,
-                "name_local",
-                to_value(p.name_local.as_ref().map(|n| &n.value)),
-            );
-            item = with(
-                item,
-                "position",
-                to_value(p.positions.first().map(|pos| &pos.title)),
-            );
+                [
+                    (
+                        "name_local",
+                        to_value(p.name_local.as_ref().map(|n| &n.value)),
+                    ),
+                    (
+                        "position",
+                        to_value(p.positions.first().map(|pos| &pos.title)),
+                    ),
+                ],
+            )
         }
         Kind::Topic => {
             let parent = site.topics[i].parent.as_ref().map(|p| &p.value);
-            item = with(item, "parent", to_value(parent));
+            with(item, "parent", to_value(parent))
         }
         Kind::Organization => {
             let local = site.organizations[i].name_local.as_ref().map(|n| &n.value);
-            item = with(item, "name_local", to_value(local));
+            with(item, "name_local", to_value(local))
         }
     }
-    item
 }
 
 /// Text of an HTML fragment, for titles and search (tags dropped, entities decoded). A
