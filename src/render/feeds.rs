@@ -6,7 +6,7 @@
 //! file carries the time of the build: a feed's `updated` is the newest date in it.
 
 use super::context::plain_text;
-use super::{Output, Page, PageKind, RenderOptions, sorted};
+use super::{Output, Page, PageKind, RenderOptions};
 use crate::model::{EntityRef, Kind};
 use crate::resolve::Site;
 use crate::sanitize::escape;
@@ -67,9 +67,9 @@ const FEED_BATCH: usize = 512;
 /// The site's feed: the newest dated articles and meetings. Reads every article's and meeting's
 /// title, date and summary (an article's: its source and first paragraph), and `site.toml`.
 fn atom(site: &Site, base: &str) -> String {
-    let mut entries: Vec<EntityRef> = sorted(site, Kind::Article)
-        .into_iter()
-        .chain(sorted(site, Kind::Meeting))
+    let mut entries: Vec<EntityRef> = site
+        .all(Kind::Article)
+        .chain(site.all(Kind::Meeting))
         .filter(|e| site.date(*e).is_some())
         .collect();
     newest_first(site, &mut entries, FEED_ENTRIES);
@@ -169,13 +169,31 @@ pub fn entity_atom(site: &Site, base: &str, e: EntityRef, cache: &Entries) -> St
 
 /// Sort newest first (ties: articles before meetings, then by id) and keep the first `keep`.
 fn newest_first(site: &Site, entries: &mut Vec<EntityRef>, keep: usize) {
-    entries.sort_by(|a, b| {
+    first_in_order(entries, keep, |a, b| {
         site.date(*b)
             .cmp(&site.date(*a))
             .then(a.kind.cmp(&b.kind))
             .then(a.index.cmp(&b.index))
     });
-    entries.truncate(keep);
+}
+
+/// Keep the first `keep` of `items` in `order`, sorted: the same as sorting them all and
+/// cutting, but the first `keep` are picked before they are sorted, so a long list costs no
+/// full sort. `order` must be total (no two items equal).
+fn first_in_order<T>(
+    items: &mut Vec<T>,
+    keep: usize,
+    mut order: impl FnMut(&T, &T) -> std::cmp::Ordering,
+) {
+    if keep == 0 {
+        items.clear();
+        return;
+    }
+    if items.len() > keep {
+        items.select_nth_unstable_by(keep - 1, &mut order);
+        items.truncate(keep);
+    }
+    items.sort_by(order);
 }
 
 /// What a feed says about itself.
@@ -289,4 +307,24 @@ fn sitemaps(pages: &[Page], base: &str) -> Vec<(String, String)> {
     index.push_str("</sitemapindex>\n");
     files.push(("sitemap.xml".into(), index));
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_in_order_are_those_of_a_full_sort() {
+        // A scrambled list with repeated keys, ordered by key then by position (total).
+        let items: Vec<(u32, usize)> = (0..300).map(|i| ((i * 7919 % 101) as u32, i)).collect();
+        let order = |a: &(u32, usize), b: &(u32, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        for keep in [0, 1, 2, 20, 299, 300, 301] {
+            let mut all = items.clone();
+            all.sort_by(order);
+            all.truncate(keep);
+            let mut picked = items.clone();
+            first_in_order(&mut picked, keep, order);
+            assert_eq!(picked, all, "keep {keep}");
+        }
+    }
 }
