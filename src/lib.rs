@@ -213,8 +213,13 @@ fn render_into(
     timer.lap("search files");
     site.release_paragraph_texts();
     let written = written.and_then(|()| {
-        render::emit_site_files(site, &pages, theme, opts, taken, &mut |group| {
-            put_all(&mut staged, group.files.into_iter().collect())
+        render::emit_site_files(site, &pages, theme, opts, taken, &mut |made| match made {
+            render::Made::Files(group) => put_all(&mut staged, group.files.into_iter().collect()),
+            render::Made::Parts(path, parts) => {
+                staged.announce([path.clone()])?;
+                let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+                staged.put_parts(&path, &parts)
+            }
         })
     });
     if let Err(e) = written {

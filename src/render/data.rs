@@ -23,11 +23,11 @@ use std::collections::BTreeMap;
 /// Bumped when a field is removed or changes meaning (new fields keep the version).
 pub const VERSION: u32 = 1;
 
-/// The bytes of `/data.json`: `{"format", "version", "site", "articles", "meetings", "people",
-/// "topics", "organizations"}`. Each entity is made and serialized on its own, in parallel,
-/// into runs of entities that are joined in order at the end (the same bytes as serializing
-/// the whole at once).
-pub fn data_json(site: &Site, base_url: &str) -> Vec<u8> {
+/// The bytes of `/data.json` in parts, to be written one after the other: `{"format",
+/// "version", "site", "articles", "meetings", "people", "topics", "organizations"}`. Each
+/// entity is made and serialized on its own, in parallel, into runs of entities (joined, the
+/// same bytes as serializing the whole at once).
+pub fn data_json(site: &Site, base_url: &str) -> Vec<Vec<u8>> {
     let base = format!("{}/", base_url.trim_end_matches('/'));
     let info = SiteInfo {
         title: &site.config.title,
@@ -58,30 +58,21 @@ pub fn data_json(site: &Site, base_url: &str) -> Vec<u8> {
             collection(site.organizations.len(), |i| organization(site, b, i)),
         ),
     ];
-    let head = format!(
-        "{{\"format\":{},\"version\":{VERSION},\"site\":{}",
-        json(&FORMAT),
-        json(&info)
-    );
-    let size = head.len()
-        + collections
-            .iter()
-            .flat_map(|(name, runs)| runs.iter().map(Vec::len).chain([name.len() + 6]))
-            .sum::<usize>()
-        + 2;
-    let mut out = Vec::with_capacity(size);
-    out.extend_from_slice(head.as_bytes());
+    let mut parts = vec![
+        format!(
+            "{{\"format\":{},\"version\":{VERSION},\"site\":{}",
+            json(&FORMAT),
+            json(&info)
+        )
+        .into_bytes(),
+    ];
     for (name, runs) in collections {
-        out.extend_from_slice(b",\"");
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(b"\":[");
-        for run in runs {
-            out.extend_from_slice(&run);
-        }
-        out.push(b']');
+        parts.push(format!(",\"{name}\":[").into_bytes());
+        parts.extend(runs);
+        parts.push(b"]".to_vec());
     }
-    out.extend_from_slice(b"}\n");
-    out
+    parts.push(b"}\n".to_vec());
+    parts
 }
 
 /// The value of `format`.

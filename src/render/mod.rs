@@ -289,8 +289,13 @@ pub fn site_files(site: &Site, pages: &[Page], theme: &Theme, opts: &RenderOptio
     let taken = taken_addresses(pages, &search);
     let mut output = Output::default();
     output.files.extend(search.into_files());
-    let made = emit_site_files(site, pages, theme, opts, taken, &mut |group: Output| {
-        output.files.extend(group.files);
+    let made = emit_site_files(site, pages, theme, opts, taken, &mut |made: Made| {
+        match made {
+            Made::Files(group) => output.files.extend(group.files),
+            Made::Parts(path, parts) => {
+                output.files.insert(path, parts.concat());
+            }
+        }
         Ok::<(), std::convert::Infallible>(())
     });
     let Ok(()) = made;
@@ -307,10 +312,18 @@ pub fn taken_addresses(pages: &[Page], search: &search::Index) -> HashSet<String
         .collect()
 }
 
+/// Files made by [`emit_site_files`].
+pub enum Made {
+    /// Whole files.
+    Files(Output),
+    /// One file in parts, to be joined (in memory) or written one after the other (a build).
+    Parts(String, Vec<Vec<u8>>),
+}
+
 /// The files that are not pages nor the search index, made in groups one after another (each
 /// group's work in parallel), each handed to `emit` as soon as it is made, so that a build can
 /// write a group and let it go before making the next: the feeds with the sitemap and
-/// robots.txt, `data.json`, then the static files. A static file at a `taken` address (see
+/// robots.txt, `data.json` (in parts), then the static files. A static file at a `taken` address (see
 /// [`taken_addresses`]) or at the address of a generated file is left out. Reads an article's
 /// first paragraph, not the others.
 pub fn emit_site_files<E>(
@@ -319,17 +332,16 @@ pub fn emit_site_files<E>(
     theme: &Theme,
     opts: &RenderOptions,
     mut taken: HashSet<String>,
-    emit: &mut impl FnMut(Output) -> Result<(), E>,
+    emit: &mut impl FnMut(Made) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut emit_group = |group: Output| {
         taken.extend(group.files.keys().cloned());
-        emit(group)
+        emit(Made::Files(group))
     };
     feeds::emit(site, pages, opts, &mut emit_group)?;
     let data_json = data::data_json(site, &opts.base_url);
-    emit_group(Output {
-        files: [("data.json".to_string(), data_json)].into(),
-    })?;
+    taken.insert("data.json".to_string());
+    emit(Made::Parts("data.json".to_string(), data_json))?;
     let mut statics = Output::default();
     for (path, bytes) in &theme.statics {
         statics.files.insert(path.clone(), bytes.clone());
@@ -340,7 +352,7 @@ pub fn emit_site_files<E>(
             .insert("syntax.css".into(), crate::highlight::css().into_bytes());
     }
     statics.files.retain(|path, _| !taken.contains(path));
-    emit(statics)
+    emit(Made::Files(statics))
 }
 
 /// Renders the pages of one site, each on its own, in any order and from any thread.

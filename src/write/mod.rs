@@ -230,22 +230,28 @@ impl Staged {
     /// Hand over one file; unless the file there already has these bytes, they go to a
     /// temporary file beside it. Paths not announced to [`Staged::begin`] are ignored.
     pub fn put(&self, path: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        self.put_parts(path, &[bytes])
+    }
+
+    /// [`Staged::put`] for a file made in parts, written one after the other (never joined in
+    /// memory).
+    pub fn put_parts(&self, path: &str, parts: &[&[u8]]) -> Result<(), WriteError> {
         if !self.current.contains(path) {
             return Ok(());
         }
         let target = self.out.join(path);
         if self.direct {
-            write_file(&target, &target, bytes)?;
+            write_file(&target, &target, parts)?;
             self.written_direct
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Ok(());
         }
-        if same_bytes(&target, bytes) {
+        if same_bytes(&target, parts) {
             self.unchanged
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Ok(());
         }
-        let tmp = write_temporary(&target, bytes)?;
+        let tmp = write_temporary(&target, parts)?;
         self.pending
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -378,14 +384,27 @@ fn check_no_symlinks(out: &Path, files: &BTreeSet<String>) -> Result<(), WriteEr
 }
 
 /// Whether the file at `path` holds exactly `bytes`.
-fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
-    std::fs::metadata(path).is_ok_and(|meta| meta.len() == bytes.len() as u64)
-        && std::fs::read(path).is_ok_and(|old| old == bytes)
+fn same_bytes(path: &Path, parts: &[&[u8]]) -> bool {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    std::fs::metadata(path).is_ok_and(|meta| meta.len() == len as u64)
+        && std::fs::read(path).is_ok_and(|old| {
+            let mut rest = old.as_slice();
+            parts
+                .iter()
+                .all(|part| match rest.split_at_checked(part.len()) {
+                    Some((head, tail)) if head == *part => {
+                        rest = tail;
+                        true
+                    }
+                    _ => false,
+                })
+                && rest.is_empty()
+        })
 }
 
 /// Write to a temporary file beside `path`, then rename it into place.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let tmp = write_temporary(path, bytes)?;
+    let tmp = write_temporary(path, &[bytes])?;
     rename_into_place(&tmp, path)
 }
 
@@ -397,21 +416,21 @@ fn rename_into_place(tmp: &Path, path: &Path) -> Result<(), WriteError> {
     })
 }
 
-/// Write `bytes` to a temporary file beside `path` (`.name.pid.tmp`), making its folder when
-/// missing; the temporary file's path.
-fn write_temporary(path: &Path, bytes: &[u8]) -> Result<PathBuf, WriteError> {
+/// Write `parts`, one after the other, to a temporary file beside `path` (`.name.pid.tmp`),
+/// making its folder when missing; the temporary file's path.
+fn write_temporary(path: &Path, parts: &[&[u8]]) -> Result<PathBuf, WriteError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    write_file(&tmp, path, bytes)?;
+    write_file(&tmp, path, parts)?;
     Ok(tmp)
 }
 
-/// Write `bytes` to `file`, beside `path` (the file it stands for, named in errors), making
-/// their folder when missing.
-fn write_file(file: &Path, path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+/// Write `parts`, one after the other, to `file`, beside `path` (the file it stands for, named
+/// in errors), making their folder when missing.
+fn write_file(file: &Path, path: &Path, parts: &[&[u8]]) -> Result<(), WriteError> {
     let io = |e| WriteError::Io(path.to_path_buf(), e);
     // Folders are made only when missing: most already exist on a rebuild.
     let mut handle = match std::fs::File::create(file) {
@@ -424,7 +443,10 @@ fn write_file(file: &Path, path: &Path, bytes: &[u8]) -> Result<(), WriteError> 
         }
         Err(e) => return Err(io(e)),
     };
-    handle.write_all(bytes).map_err(io)
+    parts
+        .iter()
+        .try_for_each(|part| handle.write_all(part))
+        .map_err(io)
 }
 
 fn remove_empty_parents(out: &Path, file: &Path) {
@@ -642,6 +664,33 @@ mod tests {
         staged.abort();
         assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"home");
         assert_eq!(std::fs::read(out.join("notes.txt")).unwrap(), b"theirs");
+    }
+
+    #[test]
+    fn a_file_put_in_parts_is_compared_and_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(&root).unwrap();
+        let out = dir.path().join("public");
+        let put = |parts: &[&[u8]]| {
+            let staged = Staged::begin(&root, &out, ["data.json".to_string()].into()).unwrap();
+            staged.put_parts("data.json", parts).unwrap();
+            staged.commit().unwrap()
+        };
+        assert_eq!(put(&[b"{\"a\":", b"[1,2]", b"}"]).written, 1);
+        assert_eq!(
+            std::fs::read(out.join("data.json")).unwrap(),
+            b"{\"a\":[1,2]}"
+        );
+        // The same bytes cut elsewhere are the same file; other bytes of the same length are not.
+        assert_eq!(put(&[b"{\"a\":[1", b",2]}"]).unchanged, 1);
+        assert_eq!(put(&[b"{\"a\":[1", b",3]}"]).written, 1);
+        assert_eq!(put(&[b"{\"a\":[1,3]}", b""]).unchanged, 1);
+        assert_eq!(put(&[b"{\"a\":[1,3]"]).written, 1);
+        assert_eq!(
+            std::fs::read(out.join("data.json")).unwrap(),
+            b"{\"a\":[1,3]"
+        );
     }
 
     #[test]
