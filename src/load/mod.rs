@@ -70,7 +70,7 @@ pub fn read_config(
         path: path.clone(),
         source,
     })?;
-    let (text, problem) = decode(&bytes);
+    let (text, problem) = decode(bytes);
     let id = sources.add(SourceFile::new("site.toml".into(), path, text));
     if let Some(problem) = problem {
         diags.error(Span::file_start(id), problem);
@@ -392,40 +392,40 @@ pub fn suggest_id(text: &str) -> String {
 }
 
 /// Bytes to text: `Err`-like second value when the file is not UTF-8 text.
-fn decode(bytes: &[u8]) -> (String, Option<String>) {
+fn decode(bytes: Vec<u8>) -> (String, Option<String>) {
     if bytes.contains(&0) {
         return (
             String::new(),
             Some("this is a binary file, not text".into()),
         );
     }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => (
-            clean_text(text.strip_prefix('\u{feff}').unwrap_or(text)),
-            None,
-        ),
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
+            (clean_text(text), None)
+        }
         Err(e) => (
             String::new(),
             Some(format!(
                 "this file is not valid UTF-8 text (invalid byte at offset {}); save it as UTF-8",
-                e.valid_up_to()
+                e.utf8_error().valid_up_to()
             )),
         ),
     }
 }
 
 /// Control characters other than tab and line ends have no place in text or HTML; they become
-/// spaces (one byte for one byte, so spans stay true). Lone `\r` line ends become `\n`.
-fn clean_text(text: &str) -> String {
+/// spaces (one byte for one byte, so spans stay true). Lone `\r` line ends become `\n`. Text
+/// with neither (nearly all) is kept as it is, without a copy.
+fn clean_text(text: String) -> String {
     let text = if text.contains('\r') {
         text.replace("\r\n", " \n").replace('\r', "\n")
     } else {
-        text.to_string()
+        text
     };
-    if !text
-        .bytes()
-        .any(|b| (b < 0x20 && b != b'\t' && b != b'\n') || b == 0x7f)
-    {
+    if !has_stray_control(text.as_bytes()) {
         return text;
     }
     text.chars()
@@ -437,6 +437,26 @@ fn clean_text(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Whether `bytes` hold an ASCII control character other than tab and line feed. Looked at
+/// eight bytes at a time: most words of text hold no byte below 0x20 and no 0x7F at all.
+fn has_stray_control(bytes: &[u8]) -> bool {
+    let stray = |b: &u8| (*b < 0x20 && *b != b'\t' && *b != b'\n') || *b == 0x7f;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        // A byte below 0x20, or equal to 0x7F, sets its high bit here (borrows can only add
+        // false alarms, which the byte-by-byte look settles).
+        let below = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+        let del = (w ^ (ONES * 0x7f)).wrapping_sub(ONES) & !(w ^ (ONES * 0x7f)) & HIGHS;
+        if below | del != 0 && word.iter().any(stray) {
+            return true;
+        }
+    }
+    words.remainder().iter().any(stray)
 }
 
 pub(crate) fn read_one(
@@ -471,7 +491,7 @@ pub(crate) fn read_one(
             return empty(diags);
         }
     };
-    let (text, problem) = decode(&bytes);
+    let (text, problem) = decode(bytes);
     if let Some(problem) = problem {
         diags.error(Span::file_start(id), problem);
         return empty(diags);
@@ -629,6 +649,28 @@ mod tests {
         assert_eq!(&text[a..b], "title: x\n");
         assert_eq!(&text[c..], "Body\n");
         assert!(split_front_matter("no front matter").is_none());
+    }
+
+    #[test]
+    fn decoding_keeps_clean_text_and_cleans_the_rest_byte_for_byte() {
+        let decoded = |bytes: &[u8]| decode(bytes.to_vec());
+        assert_eq!(decoded(b"a\tb\nc").0, "a\tb\nc");
+        assert_eq!(decoded("\u{feff}title: x\n".as_bytes()).0, "title: x\n");
+        assert_eq!(decoded(b"a\r\nb\rc").0, "a \nb\nc");
+        assert!(decoded(b"a\0b").1.unwrap().contains("binary"));
+        assert!(decoded(b"a\xffb").1.unwrap().contains("offset 1"));
+        // A stray control character anywhere in a long text, wherever it falls in a word of
+        // eight bytes, becomes one space.
+        for stray in [0x01u8, 0x07, 0x1b, 0x1f, 0x7f] {
+            for at in 0..20 {
+                let mut text = "words, ".repeat(3).into_bytes();
+                text.insert(at, stray);
+                let mut expected = text.clone();
+                expected[at] = b' ';
+                assert_eq!(decoded(&text).0.as_bytes(), expected, "{stray:#x} at {at}");
+            }
+        }
+        assert!(!has_stray_control("tabs\tand\nlines, é, 中文".as_bytes()));
     }
 
     #[test]
