@@ -16,6 +16,7 @@ pub mod model;
 pub mod render;
 pub mod resolve;
 pub mod sanitize;
+pub mod scan;
 pub mod serve;
 pub mod source;
 pub mod text;

@@ -442,17 +442,13 @@ fn clean_text(text: String) -> String {
 /// Whether `bytes` hold an ASCII control character other than tab and line feed. Looked at
 /// eight bytes at a time: most words of text hold no byte below 0x20 and no 0x7F at all.
 fn has_stray_control(bytes: &[u8]) -> bool {
+    use crate::scan::{any_below, any_equal};
     let stray = |b: &u8| (*b < 0x20 && *b != b'\t' && *b != b'\n') || *b == 0x7f;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut words = bytes.chunks_exact(8);
     for word in &mut words {
-        let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-        // A byte below 0x20, or equal to 0x7F, sets its high bit here (borrows can only add
-        // false alarms, which the byte-by-byte look settles).
-        let below = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-        let del = (w ^ (ONES * 0x7f)).wrapping_sub(ONES) & !(w ^ (ONES * 0x7f)) & HIGHS;
-        if below | del != 0 && word.iter().any(stray) {
+        let w = crate::scan::word_at(word, 0).unwrap_or(0);
+        // Tabs and line feeds are below 0x20 too: the byte-by-byte look settles those words.
+        if any_below(w, 0x20) | any_equal(w, 0x7f) != 0 && word.iter().any(stray) {
             return true;
         }
     }

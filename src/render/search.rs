@@ -1046,18 +1046,15 @@ fn varint(out: &mut String, n: u32) {
 }
 
 /// Whether any of the eight bytes of `word` may need escaping in [`json_string`]: a control
-/// byte, `"`, `\\`, `<`, or 0xE2 (which starts U+2028 and U+2029). False positives are fine.
+/// byte, `"`, `\\`, `<`, or 0xE2 (which starts U+2028 and U+2029).
 fn may_need_escape(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // A byte below `n` (n ≤ 128) sets its high bit in `(x - n) & !x`, and so does a zero byte
-    // for `has_zero(x ^ byte)`; a borrow can only add false positives.
-    let below = |n: u8| word.wrapping_sub(ONES * n as u64) & !word & HIGHS;
-    let equal = |b: u8| {
-        let x = word ^ (ONES * b as u64);
-        x.wrapping_sub(ONES) & !x & HIGHS
-    };
-    (below(0x20) | equal(b'"') | equal(b'\\') | equal(b'<') | equal(0xE2)) != 0
+    use crate::scan::{any_below, any_equal};
+    (any_below(word, 0x20)
+        | any_equal(word, b'"')
+        | any_equal(word, b'\\')
+        | any_equal(word, b'<')
+        | any_equal(word, 0xE2))
+        != 0
 }
 
 /// A JSON string literal that is also safe inside a script.
@@ -1068,8 +1065,7 @@ fn json_string(out: &mut String, s: &str) {
     let mut i = 0;
     while i < bytes.len() {
         // Most text holds nothing to escape: skip it eight bytes at a time.
-        while let Some(word) = bytes.get(i..i + 8) {
-            let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        while let Some(word) = crate::scan::word_at(bytes, i) {
             if may_need_escape(word) {
                 break;
             }
