@@ -229,7 +229,7 @@ impl WordTrie {
                 // none, which a bit tells without a lookup.
                 if !previous_is_word
                     && self.may_start(&bytes[at..at + len])
-                    && let Some(m) = self.words_at(hay, at)
+                    && let Some(m) = self.words_at(hay, at, len)
                 {
                     found.push(m);
                     at = m.end;
@@ -260,15 +260,16 @@ impl WordTrie {
         self.first_words[bit / 64] & (1 << (bit % 64)) != 0
     }
 
-    /// The longest name of words at `at` (a word start), when it is whole there.
-    fn words_at(&self, hay: &str, at: usize) -> Option<Match> {
+    /// The longest name of words at `at` (a word start, of a word `first_len` bytes long), when
+    /// it is whole there.
+    fn words_at(&self, hay: &str, at: usize, first_len: usize) -> Option<Match> {
         let mut node = &self.nodes[0];
         let mut pos = at;
         // The longest name matching at `at`, and whether it is whole (a name that ends inside
         // a longer word of the text matches, is the longest, and is not whole).
         let mut longest: Option<(usize, Option<usize>)> = None;
+        let mut word_len = first_len;
         loop {
-            let word_len = run(&hay[pos..], true, usize::MAX);
             let word = &hay[pos..pos + word_len];
             if matches!(longest, Some((_, Some(_))))
                 && let Some(end) = node.longest_final_prefix(word)
@@ -292,6 +293,7 @@ impl WordTrie {
             };
             node = &self.nodes[next as usize];
             pos += sep_len;
+            word_len = run(&hay[pos..], true, usize::MAX);
         }
         match longest {
             Some((end, Some(pattern))) => Some(Match {
