@@ -199,35 +199,10 @@ fn render_into(
         Ok(staged) => staged,
         Err(e) => return Some(Err(e)),
     };
-    // Every file is written as soon as it is made and let go: the search index first, the
-    // only files that read all the paragraphs' text, which then goes; the other files that
-    // are not pages, group by group; then the pages.
-    let search = render::search::build(site);
-    let taken = render::taken_addresses(&pages, &search);
-    let written = put_all(&mut staged, search.files).and_then(|()| {
-        let chunks = &search.chunks;
-        staged.announce((0..chunks.len()).map(render::search::Chunks::path))?;
-        (0..chunks.len())
-            .into_par_iter()
-            .try_for_each(|n| staged.put(&render::search::Chunks::path(n), &chunks.file(n)))
-    });
-    timer.lap("search files");
-    site.release_paragraph_texts();
-    let written = written.and_then(|()| {
-        render::emit_site_files(site, &pages, theme, opts, taken, &mut |made| match made {
-            render::Made::Files(group) => put_all(&mut staged, group.files.into_iter().collect()),
-            render::Made::Parts(path, parts) => {
-                staged.announce([path.clone()])?;
-                let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
-                staged.put_parts(&path, &parts)
-            }
-        })
-    });
-    if let Err(e) = written {
+    if let Err(e) = write_files_but_pages(site, &pages, theme, opts, &mut staged, timer) {
         staged.abort();
         return Some(Err(e));
     }
-    timer.lap("site files");
     let renderer = render::PageRenderer::new(site, templates, opts);
     let results: Vec<Result<(), Result<Diagnostic, write::WriteError>>> = pages
         .par_iter()
@@ -255,6 +230,40 @@ fn render_into(
     }
     let count = staged.announced();
     Some(staged.commit().map(|report| (count, report)))
+}
+
+/// Write every file of `site` that is not a page, each as soon as it is made, and let it go:
+/// the search index first (the only files that read all the paragraphs' text, which then
+/// goes), then the other files, group by group.
+fn write_files_but_pages(
+    site: &mut resolve::Site,
+    pages: &[render::Page],
+    theme: &render::theme::Theme,
+    opts: &RenderOptions,
+    staged: &mut write::Staged,
+    timer: &mut Timer,
+) -> Result<(), write::WriteError> {
+    use rayon::prelude::*;
+    let search = render::search::build(site);
+    let taken = render::taken_addresses(pages, &search);
+    put_all(staged, search.files)?;
+    let chunks = &search.chunks;
+    staged.announce((0..chunks.len()).map(render::search::Chunks::path))?;
+    (0..chunks.len())
+        .into_par_iter()
+        .try_for_each(|n| staged.put(&render::search::Chunks::path(n), &chunks.file(n)))?;
+    timer.lap("search files");
+    site.release_paragraph_texts();
+    render::emit_site_files(site, pages, theme, opts, taken, &mut |made| match made {
+        render::Made::Files(group) => put_all(staged, group.files.into_iter().collect()),
+        render::Made::Parts(path, parts) => {
+            staged.announce([path.clone()])?;
+            let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+            staged.put_parts(&path, &parts)
+        }
+    })?;
+    timer.lap("site files");
+    Ok(())
 }
 
 /// Announce `files` to `staged` and put them, in parallel.

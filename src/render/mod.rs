@@ -323,9 +323,9 @@ pub enum Made {
 /// The files that are not pages nor the search index, made in groups one after another (each
 /// group's work in parallel), each handed to `emit` as soon as it is made, so that a build can
 /// write a group and let it go before making the next: the feeds with the sitemap and
-/// robots.txt, `data.json` (in parts), then the static files. A static file at a `taken` address (see
-/// [`taken_addresses`]) or at the address of a generated file is left out. Reads an article's
-/// first paragraph, not the others.
+/// robots.txt, `data.json` (in parts), then the static files. A static file at a `taken`
+/// address (see [`taken_addresses`]) or at the address of a generated file is left out. Reads
+/// an article's first paragraph, not the others.
 pub fn emit_site_files<E>(
     site: &Site,
     pages: &[Page],
