@@ -21,7 +21,7 @@ pub const ENTITY_FEED_ENTRIES: usize = 20;
 /// Most addresses in one sitemap file.
 pub const SITEMAP_LIMIT: usize = 50_000;
 
-/// The site's feed, the sitemap and robots.txt, then the feeds of entities [`FEED_BATCH`] at a
+/// The site's feed, the sitemap and robots.txt, then the feeds of entities a few hundred at a
 /// time, each group handed to `emit` as soon as it is made.
 pub fn emit<E>(
     site: &Site,

@@ -77,7 +77,7 @@ pub struct Document<'a> {
 
 /// What [`analyze`] finds in one document: each term and the units it occurs in, by term
 /// (flat, so that a document's analysis is three allocations), in byte order from [`analyze`]
-/// and in order of first occurrence from [`Analyzer::document`].
+/// and in order of first occurrence in a build.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Terms {
     /// The terms, one after the other, in byte order.
