@@ -63,7 +63,8 @@ pub struct Cited {
 pub struct Rendered {
     /// Top-level blocks.
     pub blocks: Vec<Block>,
-    /// Plain text of each numbered paragraph, as a reader sees it.
+    /// Plain text of each numbered paragraph, as a reader sees it (a build lets go of all but
+    /// the first once its search index is written: [`Rendered::release_paragraph_texts`]).
     pub paragraphs: Vec<String>,
     /// Entities mentioned by name (article bodies), with the paragraph.
     pub mentions: Vec<(EntityRef, Option<u32>)>,
@@ -76,7 +77,13 @@ pub struct Rendered {
 }
 
 impl Rendered {
-    /// Let go of the plain text of every numbered paragraph but the first; their number stays.
+    /// How many numbered paragraphs there are (also once their texts are let go).
+    pub fn paragraph_count(&self) -> usize {
+        self.paragraphs.len()
+    }
+
+    /// Let go of the plain text of every numbered paragraph but the first; each leaves an
+    /// empty text behind, so [`Rendered::paragraph_count`] stays true.
     pub fn release_paragraph_texts(&mut self) {
         for text in self.paragraphs.iter_mut().skip(1) {
             *text = String::new();

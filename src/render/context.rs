@@ -343,7 +343,7 @@ pub fn article(site: &Cx, i: usize) -> Value {
         "draft": a.common.draft,
         "extra": &a.common.extra,
         "blocks": blocks,
-        "paragraph_count": body.paragraphs.len(),
+        "paragraph_count": body.paragraph_count(),
         "meetings": meetings,
     )
 }

@@ -435,7 +435,7 @@ fn article<'a>(site: &'a Site, base: &str, i: usize) -> ArticleData<'a> {
             .as_deref()
             .filter(|u| crate::sanitize::is_safe_url(u)),
         original_title: a.original_title.as_deref(),
-        paragraphs: body.paragraphs.len(),
+        paragraphs: body.paragraph_count(),
         mentions,
         citations: body
             .citations

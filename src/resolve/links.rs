@@ -303,7 +303,7 @@ impl<'s> Checker<'s> {
     }
 
     fn check_paragraph(&mut self, article: u32, paragraph: u32, span: Span) -> bool {
-        let count = self.body(article).paragraphs.len() as u32;
+        let count = self.body(article).paragraph_count() as u32;
         if paragraph > count {
             let id = &self.site.articles[article as usize].common.id;
             let hint = if count > 0 {
