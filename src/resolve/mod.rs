@@ -244,6 +244,23 @@ struct KeptBacklinks {
     backlinks: Arc<Vec<Backlink>>,
 }
 
+impl KeptBacklinks {
+    /// The backlinks of an entity whose incoming edges are `incoming`: those of `previous` when
+    /// it was made from the same edges, from sources of the same dates; else made anew.
+    fn of(site: &Site, incoming: Incoming, previous: Option<&KeptBacklinks>) -> KeptBacklinks {
+        let dates: Vec<Option<Date>> = incoming.iter().map(|e| site.date(e.0)).collect();
+        let backlinks = match previous {
+            Some(k) if k.incoming == incoming && k.dates == dates => Arc::clone(&k.backlinks),
+            _ => Arc::new(backlinks_of(site, incoming.clone())),
+        };
+        KeptBacklinks {
+            incoming,
+            dates,
+            backlinks,
+        }
+    }
+}
+
 /// Edges into one entity: source, relation, details.
 type Incoming = Vec<(EntityRef, Relation, Option<Arc<str>>)>;
 
@@ -751,12 +768,8 @@ fn group_backlinks(
         }
     }
     let previous = kept.as_deref();
-    let keep = previous.is_some();
-    type Made = (
-        EntityRef,
-        Arc<Vec<Backlink>>,
-        Option<(Incoming, Vec<Option<Date>>)>,
-    );
+    // Each target's backlinks, and what they were made from when they are to be kept.
+    type Made = (EntityRef, Arc<Vec<Backlink>>, Option<KeptBacklinks>);
     let mut grouped: Vec<Made> = Vec::new();
     for (kind, lists) in Kind::ALL.into_iter().zip(incoming) {
         let group = lists
@@ -768,16 +781,11 @@ fn group_backlinks(
                     kind,
                     index: index as u32,
                 };
-                if !keep {
+                let Some(previous) = previous else {
                     return (to, Arc::new(backlinks_of(site, list)), None);
-                }
-                let dates: Vec<Option<Date>> = list.iter().map(|e| site.date(e.0)).collect();
-                // The same edges from sources of the same dates: the same backlinks.
-                let backlinks = match previous.and_then(|p| p.get(&to)) {
-                    Some(k) if k.incoming == list && k.dates == dates => Arc::clone(&k.backlinks),
-                    _ => Arc::new(backlinks_of(site, list.clone())),
                 };
-                (to, backlinks, Some((list, dates)))
+                let made = KeptBacklinks::of(site, list, previous.get(&to));
+                (to, Arc::clone(&made.backlinks), Some(made))
             });
         grouped.par_extend(group);
     }
@@ -788,17 +796,7 @@ fn group_backlinks(
     if let Some(kept) = kept {
         *kept = grouped
             .into_iter()
-            .filter_map(|(to, backlinks, made)| {
-                let (incoming, dates) = made?;
-                Some((
-                    to,
-                    KeptBacklinks {
-                        incoming,
-                        dates,
-                        backlinks,
-                    },
-                ))
-            })
+            .filter_map(|(to, _, made)| Some((to, made?)))
             .collect();
     }
     result
@@ -826,22 +824,8 @@ fn regroup_backlinks(
             kept.remove(&to);
             continue;
         }
-        let dates: Vec<Option<Date>> = list.iter().map(|e| site.date(e.0)).collect();
-        if kept
-            .get(&to)
-            .is_some_and(|k| k.incoming == list && k.dates == dates)
-        {
-            continue;
-        }
-        let backlinks = Arc::new(backlinks_of(site, list.clone()));
-        kept.insert(
-            to,
-            KeptBacklinks {
-                incoming: list,
-                dates,
-                backlinks,
-            },
-        );
+        let made = KeptBacklinks::of(site, list, kept.get(&to));
+        kept.insert(to, made);
     }
     kept.iter()
         .map(|(to, k)| (*to, Arc::clone(&k.backlinks)))
