@@ -472,12 +472,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn an_aborted_write_leaves_the_output_as_it_was() {
+    /// A temporary folder holding a site folder, and where its output goes (not made yet).
+    fn site_and_output() -> (tempfile::TempDir, PathBuf, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("site");
         std::fs::create_dir_all(&root).unwrap();
         let out = dir.path().join("public");
+        (dir, root, out)
+    }
+
+    #[test]
+    fn an_aborted_write_leaves_the_output_as_it_was() {
+        let (dir, root, out) = site_and_output();
         write(&output(&[("a/index.html", "A")]), &root, &out).unwrap();
         let before = listing(&out);
         let paths = ["a/index.html", "new/index.html"].map(String::from).into();
@@ -502,10 +508,7 @@ mod tests {
 
     #[test]
     fn into_an_empty_folder_files_go_straight_into_place() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("site");
-        std::fs::create_dir_all(&root).unwrap();
-        let out = dir.path().join("public");
+        let (_dir, root, out) = site_and_output();
         std::fs::create_dir_all(&out).unwrap();
         let paths: BTreeSet<String> = ["a/index.html", "b.css"].map(String::from).into();
         // An aborted write into an empty folder leaves it empty.
@@ -555,10 +558,7 @@ mod tests {
 
     #[test]
     fn second_write_touches_nothing_and_stale_files_go() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("site");
-        std::fs::create_dir_all(&root).unwrap();
-        let out = dir.path().join("public");
+        let (_dir, root, out) = site_and_output();
         let first = write(
             &output(&[("a/index.html", "A"), ("b/index.html", "B")]),
             &root,
@@ -599,10 +599,7 @@ mod tests {
 
     #[test]
     fn temporary_files_of_a_killed_write_are_swept_by_the_next() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("site");
-        std::fs::create_dir_all(&root).unwrap();
-        let out = dir.path().join("public");
+        let (_dir, root, out) = site_and_output();
         let site = output(&[("a/index.html", "A")]);
         write(&site, &root, &out).unwrap();
         assert!(!out.join(WRITING).exists(), "the mark outlives the write");
@@ -638,12 +635,9 @@ mod tests {
 
     #[test]
     fn files_announced_later_are_checked_and_listed_before_they_are_put() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("site");
-        std::fs::create_dir_all(&root).unwrap();
         // Into an empty folder, files go straight into place: the manifest must list an
         // announced file before it is put, for a build killed right after.
-        let out = dir.path().join("public");
+        let (_dir, root, out) = site_and_output();
         let mut staged = Staged::begin(&root, &out, ["index.html".to_string()].into()).unwrap();
         staged.announce(["feed/atom.xml".to_string()]).unwrap();
         assert!(read_manifest(&out).contains("feed/atom.xml"));
@@ -668,10 +662,7 @@ mod tests {
 
     #[test]
     fn a_file_put_in_parts_is_compared_and_written_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("site");
-        std::fs::create_dir_all(&root).unwrap();
-        let out = dir.path().join("public");
+        let (_dir, root, out) = site_and_output();
         let put = |parts: &[&[u8]]| {
             let staged = Staged::begin(&root, &out, ["data.json".to_string()].into()).unwrap();
             staged.put_parts("data.json", parts).unwrap();
