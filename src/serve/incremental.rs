@@ -473,6 +473,14 @@ mod tests {
             self.engine.changed(Some(&path));
         }
 
+        /// Replace `from` (which must be there) with `to` in the file `rel`.
+        fn replace(&mut self, rel: &str, from: &str, to: &str) {
+            self.edit(rel, |t| {
+                assert!(t.contains(from), "{rel} holds no {from:?}");
+                t.replace(from, to)
+            });
+        }
+
         fn remove(&mut self, rel: &str) {
             let path = self.root.join(rel);
             fs::remove_file(&path).unwrap();
@@ -534,49 +542,47 @@ mod tests {
         let all = b.check("first build");
         assert!(all > 20);
         b.check("nothing changed");
-        b.edit("content/articles/reform-press-conference.md", |t| {
-            t.replace("spoke again later", "spoke again later about Li Wei")
-        });
+        b.replace(
+            "content/articles/reform-press-conference.md",
+            "spoke again later",
+            "spoke again later about Li Wei",
+        );
         let dirty = b.check("an article mentions a person");
         assert!(
             dirty < all,
             "an article edit re-renders {dirty} of {all} pages"
         );
-        b.edit("content/articles/reform-press-conference.md", |t| {
-            t.replace(" about Li Wei", "")
-        });
+        b.replace(
+            "content/articles/reform-press-conference.md",
+            " about Li Wei",
+            "",
+        );
         b.check("the mention is gone again");
-        b.edit("content/people/li-wei.yaml", |t| {
-            t.replace(
-                "A deputy director.",
-                "A deputy director of [[reform-office]].",
-            )
-        });
+        b.replace(
+            "content/people/li-wei.yaml",
+            "A deputy director.",
+            "A deputy director of [[reform-office]].",
+        );
         b.check("a person's summary links an organization");
-        b.edit("content/people/li-wei.yaml", |t| {
-            t.replace("Li Wei", "Li Wei-ming")
-        });
+        b.replace("content/people/li-wei.yaml", "Li Wei", "Li Wei-ming");
         b.check("a person's name");
-        b.edit("content/articles/reform-press-conference.md", |t| {
-            t.replace(
-                "Secretary Yuan Jiajun chaired the session",
-                "That day Secretary Yuan Jiajun chaired the session",
-            )
-        });
+        b.replace(
+            "content/articles/reform-press-conference.md",
+            "Secretary Yuan Jiajun chaired the session",
+            "That day Secretary Yuan Jiajun chaired the session",
+        );
         b.check("a quoted paragraph moves the quote within it");
-        b.edit("content/articles/reform-press-conference.md", |t| {
-            t.replace(
-                "which approved a critical proposal",
-                "which approved a proposal",
-            )
-        });
+        b.replace(
+            "content/articles/reform-press-conference.md",
+            "which approved a critical proposal",
+            "which approved a proposal",
+        );
         b.check("a quote no longer in its paragraph");
-        b.edit("content/articles/reform-press-conference.md", |t| {
-            t.replace(
-                "which approved a proposal",
-                "which approved a critical proposal",
-            )
-        });
+        b.replace(
+            "content/articles/reform-press-conference.md",
+            "which approved a proposal",
+            "which approved a critical proposal",
+        );
         b.check("the quote back");
         let commentary =
             fs::read_to_string(b.root.join("content/articles/undated-commentary.md")).unwrap();
@@ -587,41 +593,57 @@ mod tests {
         b.check("a cited paragraph gone");
         b.edit("content/articles/undated-commentary.md", |_| commentary);
         b.check("the cited paragraph back");
-        b.edit("content/articles/reform-press-conference.md", |t| {
-            t.replace("published: 2023-12-27", "published: 2021-01-02")
-        });
+        b.replace(
+            "content/articles/reform-press-conference.md",
+            "published: 2023-12-27",
+            "published: 2021-01-02",
+        );
         b.check("an article's date (the order of backlinks)");
-        b.edit("content/articles/machine-translation.md", |t| {
-            t.replace("meetings: [mobilization-meeting]", "meetings: []")
-        });
+        b.replace(
+            "content/articles/machine-translation.md",
+            "meetings: [mobilization-meeting]",
+            "meetings: []",
+        );
         b.check("an article no longer reports on a meeting");
-        b.edit("content/articles/machine-translation.md", |t| {
-            t.replace("meetings: []", "meetings: [mobilization-meeting]")
-        });
+        b.replace(
+            "content/articles/machine-translation.md",
+            "meetings: []",
+            "meetings: [mobilization-meeting]",
+        );
         b.check("the article reports on it again");
-        b.edit("content/meetings/fourth-plenary.yaml", |t| {
-            t.replace("date: 2023-12-25", "date: 2019-12-25")
-        });
+        b.replace(
+            "content/meetings/fourth-plenary.yaml",
+            "date: 2023-12-25",
+            "date: 2019-12-25",
+        );
         b.check("a meeting's date");
-        b.edit("content/organizations/reform-office.yaml", |t| {
-            t.replace("parent: cq-committee", "parent: cpc-central-committee")
-        });
+        b.replace(
+            "content/organizations/reform-office.yaml",
+            "parent: cq-committee",
+            "parent: cpc-central-committee",
+        );
         b.check("an organization's parent");
-        b.edit("content/topics/soe-reform.yaml", |t| {
-            t.replace("parent: three-attacks", "parent: zone-reform")
-        });
+        b.replace(
+            "content/topics/soe-reform.yaml",
+            "parent: three-attacks",
+            "parent: zone-reform",
+        );
         b.check("a topic's parent");
-        b.edit("content/topics/zone-reform.yaml", |t| {
-            t.replace("Merge zones", "Merge the zones")
-        });
+        b.replace(
+            "content/topics/zone-reform.yaml",
+            "Merge zones",
+            "Merge the zones",
+        );
         b.check("a topic's target");
         b.edit("content/meetings/fourth-plenary.yaml", |t| {
             t + "\nnot: [valid\n"
         });
         b.check("a broken meeting");
-        b.edit("content/meetings/fourth-plenary.yaml", |t| {
-            t.replace("\nnot: [valid\n", "")
-        });
+        b.replace(
+            "content/meetings/fourth-plenary.yaml",
+            "\nnot: [valid\n",
+            "",
+        );
         b.check("the meeting fixed");
         b.edit("content/articles/new-one.md", |_| {
             "---\ntitle: A new one\nsource: Somewhere\nlanguage: en\n---\nYuan Jiajun again.\n"
@@ -630,11 +652,9 @@ mod tests {
         b.check("an article added");
         b.remove("content/articles/new-one.md");
         b.check("the article removed");
-        b.edit("templates/404.html", |t| {
-            t.replace("Lost in the fixture", "Lost")
-        });
+        b.replace("templates/404.html", "Lost in the fixture", "Lost");
         b.check("a template");
-        b.edit("site.toml", |t| t.replace("[extra]", "[extra]\nadded = 1"));
+        b.replace("site.toml", "[extra]", "[extra]\nadded = 1");
         b.check("site.toml");
         b.edit("content/articles/reform-press-conference.md", |t| t);
         assert_eq!(b.check("saved with the same bytes"), 0);
