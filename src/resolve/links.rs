@@ -56,6 +56,20 @@ impl Checked {
                 .iter()
                 .all(|(a, body)| Arc::ptr_eq(&site.bodies[*a as usize], body))
     }
+
+    /// The entities this check points at: its edges' targets, and both ends of its reports.
+    fn points_at(&self) -> impl Iterator<Item = EntityRef> + '_ {
+        let reports = self.reports.iter().flat_map(|&(article, meeting)| {
+            [
+                article_ref(article),
+                EntityRef {
+                    kind: Kind::Meeting,
+                    index: meeting,
+                },
+            ]
+        });
+        self.edges.iter().map(|(_, to, _)| *to).chain(reports)
+    }
 }
 
 /// What `serve` keeps of each entity's check, by kind and index (valid while the index is).
@@ -77,30 +91,13 @@ pub(super) struct Links {
     pub(super) touched: Option<FxHashSet<EntityRef>>,
 }
 
-impl Checked {
-    /// The entities this check points at: its edges' targets, and both ends of its reports.
-    fn points_at(&self) -> impl Iterator<Item = EntityRef> + '_ {
-        let reports = self.reports.iter().flat_map(|&(article, meeting)| {
-            [
-                article_ref(article),
-                EntityRef {
-                    kind: Kind::Meeting,
-                    index: meeting,
-                },
-            ]
-        });
-        self.edges.iter().map(|(_, to, _)| *to).chain(reports)
-    }
-}
-
 /// Check every entity (reusing what `kept` holds for those that did not change, and keeping
 /// what was checked anew) and put the site's links together.
 pub(super) fn link_all(
     site: &Site,
-    kept: Option<&mut KeptChecks>,
+    mut kept: Option<&mut KeptChecks>,
     diags: &mut Diagnostics,
 ) -> Links {
-    let mut kept = kept;
     if let Some(kept) = kept.as_deref_mut() {
         for kind in Kind::ALL {
             kept[kind as usize].resize_with(site.index.count(kind), || None);
