@@ -11,7 +11,10 @@
 //! instead: a name made of words ("Xu Hui", "Chengdu-Chongqing Economic Circle") is a path in a
 //! trie of words and the separators between them, tried only where a word starts; a name that
 //! starts with a CJK character is looked up by its first two characters where a CJK character
-//! is. Each place costs one or two hash lookups, whatever the number of names. Names of any
+//! is. Before any lookup, two bit filters keyed by a word's first and last byte and length
+//! (one for names of one word, one for the first two words of longer names) turn away most
+//! words of a text, whatever the number of names: in prose, a name's first word is often a
+//! common word ("Urban renewal"), but the pair of words seldom matches. Names of any
 //! other shape (one that starts or ends with punctuation, or mixes in CJK after a Latin start)
 //! make the whole set fall back to the DFA, which gives the same matches.
 
@@ -119,8 +122,11 @@ pub struct WordTrie {
     nodes: Vec<Node>,
     /// Longest separator in any name, in bytes: a longer run of non-word text matches none.
     longest_separator: usize,
-    /// A bit per [`first_word_bit`] of the first word of every name of words.
-    first_words: Vec<u64>,
+    /// The names of one word, by [`word_key`].
+    single_words: Filter,
+    /// The first two words of the names of more words, by [`pair_key`] (whatever separates
+    /// them).
+    word_pairs: Filter,
     /// Names starting with a CJK character, by their first two characters (the second is
     /// `None` for a one-character name), longest first.
     cjk: FxHashMap<(char, Option<char>), Vec<CjkName>>,
@@ -131,7 +137,13 @@ type CjkName = (Box<str>, usize);
 
 #[derive(Debug, Default)]
 struct Node {
-    next: FxHashMap<Box<str>, u32>,
+    /// The nodes reached by a word.
+    words: FxHashMap<Box<str>, u32>,
+    /// A bit per [`word_bit`] of each word in `words`: most words of a
+    /// text follow no name's path, and this tells so without a lookup.
+    word_bits: u64,
+    /// The nodes reached by a separator: few, most often one single space.
+    separators: Vec<(Box<str>, u32)>,
     /// The pattern that ends here.
     ends: Option<usize>,
     /// The words after this node that end a name (to tell when a name ends inside a longer
@@ -140,6 +152,21 @@ struct Node {
 }
 
 impl Node {
+    /// Whether some word after this node may be `word` (no: certainly none is).
+    #[inline]
+    fn may_follow(&self, word: &str) -> bool {
+        self.word_bits & (1 << word_bit(word)) != 0
+    }
+
+    /// The node after the separator `sep`.
+    #[inline]
+    fn separator(&self, sep: &str) -> Option<u32> {
+        self.separators
+            .iter()
+            .find(|(s, _)| **s == *sep)
+            .map(|&(_, n)| n)
+    }
+
     /// The length of the longest word that ends a name here and is a proper prefix of `word`.
     fn longest_final_prefix(&self, word: &str) -> Option<usize> {
         if self.final_words.is_empty() {
@@ -159,7 +186,8 @@ impl WordTrie {
     fn new(patterns: &[String]) -> Option<WordTrie> {
         let mut trie = WordTrie {
             nodes: vec![Node::default()],
-            first_words: vec![0; FIRST_WORD_BITS / 64],
+            single_words: Filter::with_room(patterns.len()),
+            word_pairs: Filter::with_room(patterns.len()),
             ..WordTrie::default()
         };
         for (id, pattern) in patterns.iter().enumerate() {
@@ -175,8 +203,14 @@ impl WordTrie {
             if !is_word(first) || !is_word(last) || pattern.chars().any(is_cjk) {
                 return None;
             }
-            let bit = first_word_bit(&pattern.as_bytes()[..run(pattern, true, usize::MAX)]);
-            trie.first_words[bit / 64] |= 1 << (bit % 64);
+            let (first_word, second_word) = first_two_words(pattern);
+            match second_word {
+                None => trie.single_words.insert(word_key(first_word.as_bytes())),
+                Some(second) => trie.word_pairs.insert(pair_key(
+                    word_key(first_word.as_bytes()),
+                    word_key(second.as_bytes()),
+                )),
+            }
             let mut node = 0usize;
             let mut rest = pattern.as_str();
             while !rest.is_empty() {
@@ -185,7 +219,7 @@ impl WordTrie {
                 if after.is_empty() {
                     trie.nodes[node].final_words.insert(word.into());
                 }
-                node = trie.child(node, word);
+                node = trie.word_child(node, word);
                 if after.is_empty() {
                     trie.nodes[node].ends = Some(id);
                     break;
@@ -193,21 +227,35 @@ impl WordTrie {
                 let sep_len = run(after, false, usize::MAX);
                 let (sep, after) = after.split_at(sep_len);
                 trie.longest_separator = trie.longest_separator.max(sep.len());
-                node = trie.child(node, sep);
+                node = trie.separator_child(node, sep);
                 rest = after;
             }
         }
         Some(trie)
     }
 
-    fn child(&mut self, node: usize, token: &str) -> usize {
-        if let Some(&n) = self.nodes[node].next.get(token) {
+    /// The node after `word` from `node`, made when missing.
+    fn word_child(&mut self, node: usize, word: &str) -> usize {
+        if let Some(&n) = self.nodes[node].words.get(word) {
             return n as usize;
         }
-        let n = self.nodes.len();
+        let n = self.nodes.len() as u32;
         self.nodes.push(Node::default());
-        self.nodes[node].next.insert(token.into(), n as u32);
-        n
+        let parent = &mut self.nodes[node];
+        parent.words.insert(word.into(), n);
+        parent.word_bits |= 1 << word_bit(word);
+        n as usize
+    }
+
+    /// The node after the separator `sep` from `node`, made when missing.
+    fn separator_child(&mut self, node: usize, sep: &str) -> usize {
+        if let Some(n) = self.nodes[node].separator(sep) {
+            return n as usize;
+        }
+        let n = self.nodes.len() as u32;
+        self.nodes.push(Node::default());
+        self.nodes[node].separators.push((sep.into(), n));
+        n as usize
     }
 
     fn find(&self, hay: &str) -> Vec<Match> {
@@ -215,6 +263,8 @@ impl WordTrie {
         let mut found = Vec::new();
         let mut at = 0;
         let mut previous_is_word = false;
+        // A word start and length already measured by `may_start`.
+        let mut measured: Option<(usize, usize)> = None;
         while at < bytes.len() {
             let b = bytes[at];
             let (c, word) = if b < 0x80 {
@@ -224,18 +274,28 @@ impl WordTrie {
                 (c, is_word(c))
             };
             if word {
-                let len = run(&hay[at..], true, usize::MAX);
-                // Only at the start of a word can a name of words be whole; most words start
-                // none, which a bit tells without a lookup.
-                if !previous_is_word
-                    && self.may_start(&bytes[at..at + len])
-                    && let Some(m) = self.words_at(hay, at, len)
-                {
-                    found.push(m);
-                    at = m.end;
-                } else {
-                    at += len;
+                let len = match measured.take() {
+                    Some((start, len)) if start == at => len,
+                    _ => run(&hay[at..], true, usize::MAX),
+                };
+                // Only at the start of a word can a name of words be whole.
+                if !previous_is_word {
+                    let (maybe, next) = self.may_start(hay, at, len);
+                    if maybe && let Some(m) = self.words_at(hay, at, len) {
+                        found.push(m);
+                        at = m.end;
+                        previous_is_word = true;
+                        continue;
+                    }
+                    if let Some((start, _)) = next {
+                        // Straight to the next word: what lies between holds no CJK name.
+                        measured = next;
+                        at = start;
+                        previous_is_word = false;
+                        continue;
+                    }
                 }
+                at += len;
                 previous_is_word = true;
                 continue;
             }
@@ -254,10 +314,36 @@ impl WordTrie {
         found
     }
 
-    /// Whether some name may start with `word` (no: certainly none does).
-    fn may_start(&self, word: &[u8]) -> bool {
-        let bit = first_word_bit(word);
-        self.first_words[bit / 64] & (1 << (bit % 64)) != 0
+    /// Whether some name may start at `at`, the start of a word `len` bytes long (false:
+    /// certainly none does), and the next word of the text (start, length) when it was
+    /// measured and only non-CJK separators come before it.
+    ///
+    /// A name found there is either that one word, or starts with it and the next word of the
+    /// text, whole: most words of a text are neither, which the filters tell without a lookup.
+    fn may_start(&self, hay: &str, at: usize, len: usize) -> (bool, Option<(usize, usize)>) {
+        let bytes = hay.as_bytes();
+        let first = word_key(&bytes[at..at + len]);
+        if self.single_words.contains(first) {
+            return (true, None);
+        }
+        let after = at + len;
+        let sep_len = run(&hay[after..], false, self.longest_separator + 1);
+        if sep_len == 0 || sep_len > self.longest_separator {
+            return (false, None);
+        }
+        let second_at = after + sep_len;
+        let second_len = run(&hay[second_at..], true, usize::MAX);
+        let maybe = second_len > 0
+            && self.word_pairs.contains(pair_key(
+                first,
+                word_key(&bytes[second_at..second_at + second_len]),
+            ));
+        let separator = &hay[after..second_at];
+        let plain = separator.is_ascii() || !separator.chars().any(is_cjk);
+        (
+            maybe,
+            (second_len > 0 && plain).then_some((second_at, second_len)),
+        )
     }
 
     /// The longest name of words at `at` (a word start, of a word `first_len` bytes long), when
@@ -276,7 +362,10 @@ impl WordTrie {
             {
                 longest = Some((pos + end, None));
             }
-            let Some(&next) = node.next.get(word) else {
+            let Some(next) = (pos == at || node.may_follow(word))
+                .then(|| node.words.get(word).copied())
+                .flatten()
+            else {
                 break;
             };
             node = &self.nodes[next as usize];
@@ -288,7 +377,7 @@ impl WordTrie {
             if sep_len == 0 || sep_len > self.longest_separator || pos + sep_len >= hay.len() {
                 break;
             }
-            let Some(&next) = node.next.get(&hay[pos..pos + sep_len]) else {
+            let Some(next) = node.separator(&hay[pos..pos + sep_len]) else {
                 break;
             };
             node = &self.nodes[next as usize];
@@ -322,17 +411,70 @@ impl WordTrie {
     }
 }
 
-/// Size of the filter of first words: 8 KiB, at most a few percent of it set by tens of
-/// thousands of names.
-const FIRST_WORD_BITS: usize = 1 << 16;
-
-/// A word's bit in the filter of first words: from its first and last byte and its length.
-fn first_word_bit(word: &[u8]) -> usize {
+/// A word's key for the filters: from its first and last byte and its length.
+fn word_key(word: &[u8]) -> u64 {
     let (first, last) = (word.first().copied(), word.last().copied());
-    let key = u32::from(first.unwrap_or(0))
-        | u32::from(last.unwrap_or(0)) << 8
-        | (word.len().min(255) as u32) << 16;
-    (key.wrapping_mul(0x9E37_79B1) >> 16) as usize % FIRST_WORD_BITS
+    u64::from(first.unwrap_or(0))
+        | u64::from(last.unwrap_or(0)) << 8
+        | (word.len().min(0xFFFF) as u64) << 16
+}
+
+/// A word's bit (0 to 63) in a node's [`Node::word_bits`].
+fn word_bit(word: &str) -> u32 {
+    (word_key(word.as_bytes()).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as u32
+}
+
+/// The key of two words, in order, for the filter of word pairs.
+fn pair_key(first: u64, second: u64) -> u64 {
+    first << 32 | second
+}
+
+/// The first word of a name of words, and its second when it has one.
+fn first_two_words(name: &str) -> (&str, Option<&str>) {
+    let first_len = run(name, true, usize::MAX);
+    let (first, rest) = name.split_at(first_len);
+    let rest = &rest[run(rest, false, usize::MAX)..];
+    let second = &rest[..run(rest, true, usize::MAX)];
+    (first, (!second.is_empty()).then_some(second))
+}
+
+/// A set of keys that may answer "certainly not in it" (one bit per key, from a hash).
+#[derive(Debug, Default)]
+struct Filter {
+    bits: Vec<u64>,
+    /// log2 of the number of bits.
+    order: u32,
+}
+
+impl Filter {
+    /// A filter for about `keys` keys: 32 bits per key (a few percent of false "maybe"s),
+    /// from 4 Kib to 4 Mib.
+    fn with_room(keys: usize) -> Filter {
+        let order = (keys.max(1) * 32)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(12, 22);
+        Filter {
+            bits: vec![0; (1 << order) / 64],
+            order,
+        }
+    }
+
+    fn bit(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.order)) as usize
+    }
+
+    fn insert(&mut self, key: u64) {
+        let bit = self.bit(key);
+        self.bits[bit / 64] |= 1 << (bit % 64);
+    }
+
+    /// Whether `key` may be in the set (false: certainly not).
+    #[inline]
+    fn contains(&self, key: u64) -> bool {
+        let bit = self.bit(key);
+        self.bits[bit / 64] & (1 << (bit % 64)) != 0
+    }
 }
 
 /// Length in bytes of the run of word characters (`words`) or of non-word characters at the
