@@ -11,10 +11,10 @@
 //! instead: a name made of words ("Xu Hui", "Chengdu-Chongqing Economic Circle") is a path in a
 //! trie of words and the separators between them, tried only where a word starts; a name that
 //! starts with a CJK character is looked up by its first two characters where a CJK character
-//! is. Before any lookup, two bit filters keyed by a word's first and last byte and length
-//! (one for names of one word, one for the first two words of longer names) turn away most
-//! words of a text, whatever the number of names: in prose, a name's first word is often a
-//! common word ("Urban renewal"), but the pair of words seldom matches. Names of any
+//! is. Before any lookup, a bit filter of the names' first three words (each word keyed by
+//! its first and last byte and its length) turns away most words of a text, whatever the
+//! number of names: in prose, a name's first word, even its first two, are often common words
+//! ("Urban renewal pilot zone"), but the run of words seldom matches. Names of any
 //! other shape (one that starts or ends with punctuation, or mixes in CJK after a Latin start)
 //! make the whole set fall back to the DFA, which gives the same matches.
 
@@ -122,11 +122,9 @@ pub struct WordTrie {
     nodes: Vec<Node>,
     /// Longest separator in any name, in bytes: a longer run of non-word text matches none.
     longest_separator: usize,
-    /// The names of one word, by [`word_key`].
-    single_words: Filter,
-    /// The first two words of the names of more words, by [`pair_key`] (whatever separates
-    /// them).
-    word_pairs: Filter,
+    /// Every name of words by its first [`START_WORDS`] words (all of them, when it has
+    /// fewer), as [`start_key`] keys them.
+    starts: Filter,
     /// Names starting with a CJK character, by their first two characters (the second is
     /// `None` for a one-character name), longest first.
     cjk: FxHashMap<(char, Option<char>), Vec<CjkName>>,
@@ -186,8 +184,7 @@ impl WordTrie {
     fn new(patterns: &[String]) -> Option<WordTrie> {
         let mut trie = WordTrie {
             nodes: vec![Node::default()],
-            single_words: Filter::with_room(patterns.len()),
-            word_pairs: Filter::with_room(patterns.len()),
+            starts: Filter::with_room(patterns.len()),
             ..WordTrie::default()
         };
         for (id, pattern) in patterns.iter().enumerate() {
@@ -203,14 +200,7 @@ impl WordTrie {
             if !is_word(first) || !is_word(last) || pattern.chars().any(is_cjk) {
                 return None;
             }
-            let (first_word, second_word) = first_two_words(pattern);
-            match second_word {
-                None => trie.single_words.insert(word_key(first_word.as_bytes())),
-                Some(second) => trie.word_pairs.insert(pair_key(
-                    word_key(first_word.as_bytes()),
-                    word_key(second.as_bytes()),
-                )),
-            }
+            trie.starts.insert(start_key(pattern));
             let mut node = 0usize;
             let mut rest = pattern.as_str();
             while !rest.is_empty() {
@@ -318,32 +308,39 @@ impl WordTrie {
     /// certainly none does), and the next word of the text (start, length) when it was
     /// measured and only non-CJK separators come before it.
     ///
-    /// A name found there is either that one word, or starts with it and the next word of the
-    /// text, whole: most words of a text are neither, which the filters tell without a lookup.
+    /// A name found there is made of that word and the next ones of the text, whole, so its
+    /// first words (up to [`START_WORDS`]) are theirs: most words of a text start no such run,
+    /// which the filter tells without a lookup.
     fn may_start(&self, hay: &str, at: usize, len: usize) -> (bool, Option<(usize, usize)>) {
         let bytes = hay.as_bytes();
-        let first = word_key(&bytes[at..at + len]);
-        if self.single_words.contains(first) {
-            return (true, None);
+        let mut key = chain(0, &bytes[at..at + len]);
+        let mut next = None;
+        let mut end = at + len;
+        for n in 1..=START_WORDS {
+            if self.starts.contains(key) {
+                return (true, next);
+            }
+            if n == START_WORDS {
+                break;
+            }
+            let sep_len = run(&hay[end..], false, self.longest_separator + 1);
+            if sep_len == 0 || sep_len > self.longest_separator {
+                break;
+            }
+            let word_at = end + sep_len;
+            let word_len = run(&hay[word_at..], true, usize::MAX);
+            if word_len == 0 {
+                break;
+            }
+            if n == 1 {
+                let separator = &hay[end..word_at];
+                let plain = separator.is_ascii() || !separator.chars().any(is_cjk);
+                next = plain.then_some((word_at, word_len));
+            }
+            key = chain(key, &bytes[word_at..word_at + word_len]);
+            end = word_at + word_len;
         }
-        let after = at + len;
-        let sep_len = run(&hay[after..], false, self.longest_separator + 1);
-        if sep_len == 0 || sep_len > self.longest_separator {
-            return (false, None);
-        }
-        let second_at = after + sep_len;
-        let second_len = run(&hay[second_at..], true, usize::MAX);
-        let maybe = second_len > 0
-            && self.word_pairs.contains(pair_key(
-                first,
-                word_key(&bytes[second_at..second_at + second_len]),
-            ));
-        let separator = &hay[after..second_at];
-        let plain = separator.is_ascii() || !separator.chars().any(is_cjk);
-        (
-            maybe,
-            (second_len > 0 && plain).then_some((second_at, second_len)),
-        )
+        (false, next)
     }
 
     /// The longest name of words at `at` (a word start, of a word `first_len` bytes long), when
@@ -411,31 +408,39 @@ impl WordTrie {
     }
 }
 
-/// A word's key for the filters: from its first and last byte and its length.
-fn word_key(word: &[u8]) -> u64 {
+/// How many words of a name the filter of name starts keys it by: enough that a common word
+/// starting many names, or a common pair of words, is turned away.
+const START_WORDS: usize = 3;
+
+/// `key` (0 to begin) followed by `word`: from the word's first and last byte and its length.
+fn chain(key: u64, word: &[u8]) -> u64 {
     let (first, last) = (word.first().copied(), word.last().copied());
-    u64::from(first.unwrap_or(0))
+    let word = u64::from(first.unwrap_or(0))
         | u64::from(last.unwrap_or(0)) << 8
-        | (word.len().min(0xFFFF) as u64) << 16
+        | (word.len().min(0xFFFF) as u64) << 16;
+    (key.rotate_left(23) ^ word).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// A word's bit (0 to 63) in a node's [`Node::word_bits`].
 fn word_bit(word: &str) -> u32 {
-    (word_key(word.as_bytes()).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as u32
+    (chain(0, word.as_bytes()) >> 58) as u32
 }
 
-/// The key of two words, in order, for the filter of word pairs.
-fn pair_key(first: u64, second: u64) -> u64 {
-    first << 32 | second
-}
-
-/// The first word of a name of words, and its second when it has one.
-fn first_two_words(name: &str) -> (&str, Option<&str>) {
-    let first_len = run(name, true, usize::MAX);
-    let (first, rest) = name.split_at(first_len);
-    let rest = &rest[run(rest, false, usize::MAX)..];
-    let second = &rest[..run(rest, true, usize::MAX)];
-    (first, (!second.is_empty()).then_some(second))
+/// The key of a name of words in the filter of name starts: its first [`START_WORDS`] words
+/// (or all, when fewer), separators left out.
+fn start_key(name: &str) -> u64 {
+    let mut key = 0;
+    let mut rest = name;
+    for _ in 0..START_WORDS {
+        let len = run(rest, true, usize::MAX);
+        if len == 0 {
+            break;
+        }
+        key = chain(key, &rest.as_bytes()[..len]);
+        rest = &rest[len..];
+        rest = &rest[run(rest, false, usize::MAX)..];
+    }
+    key
 }
 
 /// A set of keys that may answer "certainly not in it" (one bit per key, from a hash).
