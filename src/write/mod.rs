@@ -13,6 +13,7 @@
 //! every file it may have left, and a mark left by a killed build makes the next one remove its
 //! temporary files.
 
+mod folder;
 pub mod inputs;
 
 use crate::render::Output;
@@ -134,8 +135,8 @@ pub struct Staged {
     created: bool,
     /// The output folder was empty or missing: there is no earlier output to keep whole, so
     /// files are written straight into place (no temporary files, no renames), and an aborted
-    /// write empties the folder again.
-    direct: bool,
+    /// write empties the folder again. Files are then made through this handle on it.
+    direct: Option<folder::OutFolder>,
     /// Files written straight into place.
     written_direct: std::sync::atomic::AtomicUsize,
     previous: BTreeSet<String>,
@@ -157,10 +158,15 @@ impl Staged {
         }
         let created = !out.exists();
         std::fs::create_dir_all(out).map_err(|e| WriteError::Io(out.to_path_buf(), e))?;
-        let direct = std::fs::read_dir(out)
+        let empty = std::fs::read_dir(out)
             .map_err(|e| WriteError::Io(out.to_path_buf(), e))?
             .next()
             .is_none();
+        let direct = if empty {
+            Some(folder::OutFolder::open(out).map_err(|e| WriteError::Io(out.to_path_buf(), e))?)
+        } else {
+            None
+        };
         let mut staged = Staged {
             out: out.to_path_buf(),
             created,
@@ -201,7 +207,7 @@ impl Staged {
             .into_iter()
             .filter(|p| is_safe_relative(p) && !self.current.contains(p))
             .collect();
-        if !self.direct {
+        if self.direct.is_none() {
             for path in &new {
                 let target = self.out.join(path);
                 if !self.previous.contains(path) && target.exists() {
@@ -215,7 +221,7 @@ impl Staged {
 
     fn add(&mut self, new: BTreeSet<String>) -> Result<(), WriteError> {
         self.current.extend(new);
-        if self.direct {
+        if self.direct.is_some() {
             // Before the first file: a build killed part-way leaves files the next one knows.
             write_manifest(&self.out, &self.current)?;
         }
@@ -239,13 +245,15 @@ impl Staged {
         if !self.current.contains(path) {
             return Ok(());
         }
-        let target = self.out.join(path);
-        if self.direct {
-            write_file(&target, &target, parts)?;
+        if let Some(folder) = &self.direct {
+            folder
+                .write(path, parts)
+                .map_err(|e| WriteError::Io(folder.path_of(path), e))?;
             self.written_direct
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Ok(());
         }
+        let target = self.out.join(path);
         if same_bytes(&target, parts) {
             self.unchanged
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -263,7 +271,7 @@ impl Staged {
     /// one no longer has. The manifest is widened first, so a build killed part-way still
     /// knows every file it may have left.
     pub fn commit(self) -> Result<WriteReport, WriteError> {
-        if self.direct {
+        if self.direct.is_some() {
             let _ = std::fs::remove_file(self.out.join(WRITING));
             return Ok(WriteReport {
                 written: self.written_direct.into_inner(),
@@ -307,7 +315,7 @@ impl Staged {
     /// Give up: remove every temporary file (and the folders made for them), leaving the
     /// output as it was.
     pub fn abort(self) {
-        if self.direct {
+        if self.direct.is_some() {
             // The folder was empty or missing before: empty it again.
             let _ = std::fs::remove_dir_all(&self.out);
             if !self.created {

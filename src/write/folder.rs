@@ -1,0 +1,130 @@
+//! Making files in the output folder by their paths relative to it.
+//!
+//! A build into an empty folder makes tens of thousands of files and folders. Named by full
+//! paths, each one makes the kernel walk the output folder's own path again; on Unix,
+//! [`OutFolder`] holds the folder open and makes everything relative to it (`openat`,
+//! `mkdirat`), and a file's folders are made only when opening it says they are missing.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The output folder, held open.
+pub(super) struct OutFolder {
+    path: PathBuf,
+    #[cfg(unix)]
+    handle: std::os::fd::OwnedFd,
+}
+
+impl OutFolder {
+    /// Open the folder at `path` (it exists).
+    pub(super) fn open(path: &Path) -> std::io::Result<OutFolder> {
+        Ok(OutFolder {
+            path: path.to_path_buf(),
+            #[cfg(unix)]
+            handle: rustix::fs::open(
+                path,
+                rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC,
+                rustix::fs::Mode::empty(),
+            )?,
+        })
+    }
+
+    /// Write `parts`, one after the other, to the file at `relative` (a safe relative path
+    /// with `/` between its parts), replacing it, and making its folders when missing.
+    pub(super) fn write(&self, relative: &str, parts: &[&[u8]]) -> std::io::Result<()> {
+        let mut file = match self.create(relative) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some((parent, _)) = relative.rsplit_once('/') {
+                    self.make_folders(parent)?;
+                }
+                self.create(relative)?
+            }
+            other => other?,
+        };
+        parts.iter().try_for_each(|part| file.write_all(part))
+    }
+
+    #[cfg(unix)]
+    fn create(&self, relative: &str) -> std::io::Result<std::fs::File> {
+        use rustix::fs::{Mode, OFlags};
+        let fd = rustix::fs::openat(
+            &self.handle,
+            relative,
+            OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o666),
+        )?;
+        Ok(std::fs::File::from(fd))
+    }
+
+    #[cfg(not(unix))]
+    fn create(&self, relative: &str) -> std::io::Result<std::fs::File> {
+        std::fs::File::create(self.path.join(relative))
+    }
+
+    /// Make the folder at `relative` and those above it that are missing: the deepest is
+    /// tried first, since most often only it is missing.
+    #[cfg(unix)]
+    fn make_folders(&self, relative: &str) -> std::io::Result<()> {
+        match rustix::fs::mkdirat(
+            &self.handle,
+            relative,
+            rustix::fs::Mode::from_raw_mode(0o777),
+        ) {
+            Ok(()) => Ok(()),
+            Err(rustix::io::Errno::EXIST) => Ok(()),
+            Err(rustix::io::Errno::NOENT) => {
+                if let Some((parent, _)) = relative.rsplit_once('/') {
+                    self.make_folders(parent)?;
+                }
+                match rustix::fs::mkdirat(
+                    &self.handle,
+                    relative,
+                    rustix::fs::Mode::from_raw_mode(0o777),
+                ) {
+                    Ok(()) | Err(rustix::io::Errno::EXIST) => Ok(()),
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn make_folders(&self, relative: &str) -> std::io::Result<()> {
+        std::fs::create_dir_all(self.path.join(relative))
+    }
+
+    /// The full path of `relative`, for messages.
+    pub(super) fn path_of(&self, relative: &str) -> PathBuf {
+        self.path.join(relative)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_made_with_their_folders_and_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = OutFolder::open(dir.path()).unwrap();
+        folder
+            .write("a/b/c/index.html", &[b"one ", b"two"])
+            .unwrap();
+        folder.write("a/b/other.txt", &[b"x"]).unwrap();
+        folder.write("top.txt", &[b"t"]).unwrap();
+        folder.write("a/b/c/index.html", &[b"again"]).unwrap();
+        let read = |p: &str| std::fs::read_to_string(dir.path().join(p)).unwrap();
+        assert_eq!(read("a/b/c/index.html"), "again");
+        assert_eq!(read("a/b/other.txt"), "x");
+        assert_eq!(read("top.txt"), "t");
+    }
+
+    #[test]
+    fn a_file_in_the_way_of_a_folder_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = OutFolder::open(dir.path()).unwrap();
+        folder.write("a", &[b"file"]).unwrap();
+        assert!(folder.write("a/b/index.html", &[b"x"]).is_err());
+    }
+}
