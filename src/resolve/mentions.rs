@@ -200,7 +200,13 @@ impl WordTrie {
             if !is_word(first) || !is_word(last) || pattern.chars().any(is_cjk) {
                 return None;
             }
-            trie.starts.insert(start_key(pattern));
+            let keys = start_keys(pattern);
+            if let Some((&whole, shorter)) = keys.split_last() {
+                trie.starts.insert(whole);
+                for &key in shorter {
+                    trie.starts.insert(key ^ PREFIX);
+                }
+            }
             let mut node = 0usize;
             let mut rest = pattern.as_str();
             while !rest.is_empty() {
@@ -320,7 +326,7 @@ impl WordTrie {
             if self.starts.contains(key) {
                 return (true, next);
             }
-            if n == START_WORDS {
+            if n == START_WORDS || !self.starts.contains(key ^ PREFIX) {
                 break;
             }
             let sep_len = run(&hay[end..], false, self.longest_separator + 1);
@@ -426,22 +432,29 @@ fn word_bit(word: &str) -> u32 {
     (chain(0, word.as_bytes()) >> 58) as u32
 }
 
-/// The key of a name of words in the filter of name starts: its first [`START_WORDS`] words
-/// (or all, when fewer), separators left out.
-fn start_key(name: &str) -> u64 {
+/// The keys of a name of words in the filter of name starts: of its first word, its first
+/// two, and so on up to [`START_WORDS`] words (or all, when fewer), separators left out. The
+/// last is the name's own; the shorter ones go in marked as [`PREFIX`]es.
+fn start_keys(name: &str) -> Vec<u64> {
+    let mut keys = Vec::with_capacity(START_WORDS);
     let mut key = 0;
     let mut rest = name;
-    for _ in 0..START_WORDS {
+    while keys.len() < START_WORDS {
         let len = run(rest, true, usize::MAX);
         if len == 0 {
             break;
         }
         key = chain(key, &rest.as_bytes()[..len]);
+        keys.push(key);
         rest = &rest[len..];
         rest = &rest[run(rest, false, usize::MAX)..];
     }
-    key
+    keys
 }
+
+/// Marks a key in the filter of name starts as the first words of a longer name: a text's
+/// words are measured further only while they may still be such a start.
+const PREFIX: u64 = 0x5bd1_e995_0000_0001;
 
 /// A set of keys that may answer "certainly not in it" (one bit per key, from a hash).
 #[derive(Debug, Default)]
