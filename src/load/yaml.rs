@@ -252,6 +252,14 @@ pub fn parse_within(yaml: &str, at: Embedding, limits: YamlLimits) -> Result<Nod
             span: Span::new(at.id, at.offset, at.offset),
         });
     }
+    match flat_mapping(yaml, &at) {
+        Some(node) => Ok(node),
+        None => parse_in_full(yaml, at, limits),
+    }
+}
+
+/// [`parse_within`] by serde-saphyr, whatever the text.
+fn parse_in_full(yaml: &str, at: Embedding, limits: YamlLimits) -> Result<Node, Diagnostic> {
     // Depth counts the document's own top-level mapping or list as 1: `max_depth` levels
     // inside it are allowed.
     let mut budget = serde_saphyr::Budget::default();
@@ -294,6 +302,102 @@ pub fn parse_within(yaml: &str, at: Embedding, limits: YamlLimits) -> Result<Nod
             Err(Diagnostic::error(span, message))
         }
     }
+}
+
+/// The usual front matter, read without the full parser: a mapping of distinct simple keys,
+/// one a line, each to a double-quoted text without escapes, a plain text starting with a
+/// letter, or a date (`2024-08-03`). The node is the one serde-saphyr makes of the same text
+/// (a quoted value's span holds its quotes); `None` when the text is anything else (comments,
+/// nesting, other scalars, a value that might be `null`, a number or `true`), for the full
+/// parser to read.
+fn flat_mapping(yaml: &str, at: &Embedding) -> Option<Node> {
+    const MOST_LINES: usize = 64;
+    let mut entries: Vec<(Node, Node)> = Vec::new();
+    let mut line_start = 0;
+    for line in yaml.split_inclusive('\n') {
+        let text = line.strip_suffix('\n').unwrap_or(line);
+        // Control characters, and the line breaks and byte-order mark of other YAML versions.
+        if entries.len() == MOST_LINES
+            || text.bytes().any(|b| b < b' ' || b == 0x7f)
+            || text.contains(['\u{85}', '\u{2028}', '\u{2029}', '\u{feff}'])
+        {
+            return None;
+        }
+        let (key, value, value_at) = flat_entry(text)?;
+        if entries
+            .iter()
+            .any(|(k, _)| k.value == Value::Str(key.into()))
+        {
+            return None;
+        }
+        let span = |from: usize, len: usize| {
+            let start = at.offset + line_start + from;
+            Span::new(at.id, start, start + len)
+        };
+        let scalar = value.strip_prefix('"').and_then(|v| v.strip_suffix('"'));
+        entries.push((
+            Node {
+                value: Value::Str(key.into()),
+                span: span(0, key.len()),
+            },
+            Node {
+                value: Value::Str(scalar.unwrap_or(value).into()),
+                span: span(value_at, value.len()),
+            },
+        ));
+        line_start += line.len();
+    }
+    (!entries.is_empty()).then(|| Node {
+        value: Value::Map(entries),
+        span: Span::new(at.id, at.offset, at.offset),
+    })
+}
+
+/// One line of a [`flat_mapping`]: its key, its value as written, and where the value starts.
+fn flat_entry(line: &str) -> Option<(&str, &str, usize)> {
+    let (key, rest) = line.split_once(':')?;
+    let key_ok = key
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && !might_not_be_text(key);
+    let value = rest.trim_start_matches(' ');
+    let value_at = line.len() - value.len();
+    if !key_ok || value.len() == rest.len() || value.is_empty() || value.ends_with(' ') {
+        return None;
+    }
+    let quoted = value.len() >= 2
+        && value.starts_with('"')
+        && value.ends_with('"')
+        && !value[1..value.len() - 1].contains(['"', '\\']);
+    let plain = value
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic())
+        && !value.contains([
+            ':', '#', '[', ']', '{', '}', ',', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`',
+            '\\',
+        ])
+        && !might_not_be_text(value);
+    let date = value.len() == 10
+        && value.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    (quoted || plain || date).then_some((key, value, value_at))
+}
+
+/// Whether a plain word might be read as something other than text (null, a true/false value,
+/// a number) by some YAML reader: such values go to the full parser.
+fn might_not_be_text(word: &str) -> bool {
+    const SPECIAL: [&str; 13] = [
+        "null", "true", "false", "yes", "no", "on", "off", "y", "n", "inf", "infinity", "nan",
+        "infinite",
+    ];
+    SPECIAL.iter().any(|s| s.eq_ignore_ascii_case(word))
 }
 
 /// The error under serde-saphyr's snippet and alias wrappers.
@@ -416,5 +520,113 @@ mod tests {
     fn duplicate_keys_are_refused() {
         let (_, node) = parse_str("a: 1\na: 2\n");
         assert!(node.is_err());
+    }
+
+    /// Random front matter, mostly of the shape the fast reader takes, with the near misses
+    /// that must go to the full parser.
+    fn front_matter(rng: &mut u64) -> String {
+        const KEYS: &[&str] = &["title", "source", "published", "a", "_x", "date-note", "k2"];
+        const ODD_KEYS: &[&str] = &["null", "Yes", "bad key", "-x", "title", "2"];
+        const VALUES: &[&str] = &[
+            "\"Article 1: x\"",
+            "Synthetic Daily",
+            "2024-08-03",
+            "2024-13-45",
+            "\"\"",
+            "x y  z",
+            "Yes",
+            "no",
+            "e5",
+            "y",
+            "\"中文\"",
+            "\"it's\"",
+            "a.b-c_d",
+            "Q",
+            "\"#1 [x] {y}, &z *w !v\"",
+        ];
+        const ODD_VALUES: &[&str] = &[
+            "Null",
+            "~",
+            "true",
+            "FALSE",
+            "inf",
+            "NaN",
+            "1",
+            "1.5",
+            "0x10",
+            "\"a \\\" b\"",
+            "'single'",
+            "a: b",
+            "a #c",
+            "a#b",
+            "[x]",
+            "{a: 1}",
+            "&anchor x",
+            "*alias",
+            "|",
+            ">",
+            "中文 标题",
+            "x\u{2028}y",
+            "\"x\u{85}y\"",
+            "Infinity",
+            "a, b",
+            "%x",
+            "@x",
+            "`x`",
+            "!tag x",
+            "trailing ",
+            "\"open",
+            "x\"",
+            "2024-08-03T10:00",
+            "-",
+            "",
+        ];
+        let mut next = |n: usize| {
+            *rng ^= *rng << 13;
+            *rng ^= *rng >> 7;
+            *rng ^= *rng << 17;
+            (*rng % n as u64) as usize
+        };
+        let mut pick = |usual: &[&'static str], odd: &[&'static str]| {
+            if next(8) == 0 {
+                odd[next(odd.len())]
+            } else {
+                usual[next(usual.len())]
+            }
+        };
+        let (keys, values) = (
+            (0..4).map(|_| pick(KEYS, ODD_KEYS)).collect::<Vec<_>>(),
+            (0..4).map(|_| pick(VALUES, ODD_VALUES)).collect::<Vec<_>>(),
+        );
+        let mut text = String::new();
+        for (key, value) in keys.iter().zip(&values).take(1 + next(4)) {
+            let sep = [": ", ": ", ":  ", ":", " : "][next(5)];
+            text.push_str(key);
+            text.push_str(sep);
+            text.push_str(value);
+            text.push_str(["\n", "\n", "\n", "\n", "\n\n", "\r\n", " # c\n", ""][next(8)]);
+        }
+        text
+    }
+
+    #[test]
+    fn the_fast_reader_reads_as_the_full_parser_does() {
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        let mut taken = 0;
+        for _ in 0..20_000 {
+            let text = front_matter(&mut rng);
+            let file = SourceFile::new("x.md".into(), PathBuf::new(), format!("---\n{text}---\n"));
+            let at = Embedding {
+                file: &file,
+                id: FileId(0),
+                offset: 4,
+            };
+            if let Some(fast) = flat_mapping(&text, &at) {
+                taken += 1;
+                let full = parse_in_full(&text, at, YamlLimits::default());
+                assert_eq!(Ok(fast), full, "{text:?}");
+            }
+        }
+        assert!(taken > 1_000, "the fast reader took only {taken} texts");
     }
 }
