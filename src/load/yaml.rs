@@ -5,6 +5,10 @@
 //! where it was written. The typed readers in [`super::fields`] then walk that tree and report
 //! every problem of a file at once, each at the offending value, instead of stopping at the
 //! first one as a derived `Deserialize` would.
+//!
+//! Most front matter is a few `key: value` lines; those are read by a small reader of that
+//! shape alone, which hands anything else (comments, nesting, numbers, block text, escapes) to
+//! serde-saphyr, and makes the same nodes, spans included (a test holds the two to it).
 
 use crate::diag::Diagnostic;
 use crate::source::{FileId, SourceFile, Span};
