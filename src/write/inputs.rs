@@ -80,7 +80,8 @@ fn list(dir: &Path, inputs: &mut Vec<Input>) {
             (path, is_dir)
         })
         .collect();
-    entries.sort();
+    // All share the folder: their names give the order of their paths, and compare faster.
+    entries.sort_unstable_by(|(a, _), (b, _)| a.file_name().cmp(&b.file_name()));
     for (path, is_dir) in entries {
         if is_dir {
             list(&path, inputs);
