@@ -555,9 +555,14 @@ impl Analyzer {
 pub fn documents(site: &Site) -> Vec<Document<'_>> {
     let plain =
         |md: &crate::model::Markdown| -> Cow<'_, str> { Cow::Owned(text_of(site.field(md))) };
-    let mut docs = Vec::new();
-    for kind in KIND_ORDER {
-        for e in site.all(kind) {
+    let entities: Vec<EntityRef> = KIND_ORDER
+        .into_iter()
+        .flat_map(|kind| site.all(kind))
+        .collect();
+    entities
+        .into_par_iter()
+        .map(|e| {
+            let kind = e.kind;
             let i = e.index as usize;
             let mut names: Vec<&str> = vec![site.index.title(e)];
             let mut units: Vec<Cow<str>> = Vec::new();
@@ -614,7 +619,7 @@ pub fn documents(site: &Site) -> Vec<Document<'_>> {
             }
             units.insert(0, Cow::Owned(names.join(" · ")));
             let date = site.date(e);
-            docs.push(Document {
+            Document {
                 entity: e,
                 title: site.index.title(e),
                 path: site.index.path(e),
@@ -622,10 +627,9 @@ pub fn documents(site: &Site) -> Vec<Document<'_>> {
                 year: date.map(|d| d.year),
                 source,
                 units,
-            });
-        }
-    }
-    docs
+            }
+        })
+        .collect()
 }
 
 /// The text of a rendered Markdown field as a reader reads it: tags dropped, entities
