@@ -32,16 +32,14 @@ impl OutFolder {
     /// Write `parts`, one after the other, to the file at `relative` (a safe relative path
     /// with `/` between its parts), replacing it, and making its folders when missing.
     pub(super) fn write(&self, relative: &str, parts: &[&[u8]]) -> std::io::Result<()> {
-        let mut file = match self.create(relative) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Some((parent, _)) = relative.rsplit_once('/') {
-                    self.make_folders(parent)?;
-                }
-                self.create(relative)?
-            }
-            other => other?,
-        };
-        parts.iter().try_for_each(|part| file.write_all(part))
+        write_making_folders(
+            || self.create(relative),
+            || match relative.rsplit_once('/') {
+                Some((parent, _)) => self.make_folders(parent),
+                None => Ok(()),
+            },
+            parts,
+        )
     }
 
     #[cfg(unix)]
@@ -65,27 +63,27 @@ impl OutFolder {
     /// tried first, since most often only it is missing.
     #[cfg(unix)]
     fn make_folders(&self, relative: &str) -> std::io::Result<()> {
+        match self.make_folder(relative) {
+            Err(rustix::io::Errno::NOENT) => {
+                if let Some((parent, _)) = relative.rsplit_once('/') {
+                    self.make_folders(parent)?;
+                }
+                Ok(self.make_folder(relative)?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Make the folder at `relative`, whose parent exists; one already there is fine.
+    #[cfg(unix)]
+    fn make_folder(&self, relative: &str) -> rustix::io::Result<()> {
         match rustix::fs::mkdirat(
             &self.handle,
             relative,
             rustix::fs::Mode::from_raw_mode(0o777),
         ) {
-            Ok(()) => Ok(()),
             Err(rustix::io::Errno::EXIST) => Ok(()),
-            Err(rustix::io::Errno::NOENT) => {
-                if let Some((parent, _)) = relative.rsplit_once('/') {
-                    self.make_folders(parent)?;
-                }
-                match rustix::fs::mkdirat(
-                    &self.handle,
-                    relative,
-                    rustix::fs::Mode::from_raw_mode(0o777),
-                ) {
-                    Ok(()) | Err(rustix::io::Errno::EXIST) => Ok(()),
-                    Err(e) => Err(e.into()),
-                }
-            }
-            Err(e) => Err(e.into()),
+            other => other,
         }
     }
 
@@ -98,6 +96,23 @@ impl OutFolder {
     pub(super) fn path_of(&self, relative: &str) -> PathBuf {
         self.path.join(relative)
     }
+}
+
+/// Open a file with `create`, making its folders with `make_folders` only when opening says
+/// they are missing (most exist already), and write `parts` to it one after the other.
+pub(super) fn write_making_folders(
+    create: impl Fn() -> std::io::Result<std::fs::File>,
+    make_folders: impl FnOnce() -> std::io::Result<()>,
+    parts: &[&[u8]],
+) -> std::io::Result<()> {
+    let mut file = match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            make_folders()?;
+            create()?
+        }
+        other => other?,
+    };
+    parts.iter().try_for_each(|part| file.write_all(part))
 }
 
 #[cfg(test)]

@@ -19,7 +19,6 @@ pub mod inputs;
 use crate::render::Output;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
-use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 
 /// Name of the manifest file in the output folder.
@@ -439,22 +438,15 @@ fn write_temporary(path: &Path, parts: &[&[u8]]) -> Result<PathBuf, WriteError> 
 /// Write `parts`, one after the other, to `file`, beside `path` (the file it stands for, named
 /// in errors), making their folder when missing.
 fn write_file(file: &Path, path: &Path, parts: &[&[u8]]) -> Result<(), WriteError> {
-    let io = |e| WriteError::Io(path.to_path_buf(), e);
-    // Folders are made only when missing: most already exist on a rebuild.
-    let mut handle = match std::fs::File::create(file) {
-        Ok(handle) => handle,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(io)?;
-            }
-            std::fs::File::create(file).map_err(io)?
-        }
-        Err(e) => return Err(io(e)),
-    };
-    parts
-        .iter()
-        .try_for_each(|part| handle.write_all(part))
-        .map_err(io)
+    folder::write_making_folders(
+        || std::fs::File::create(file),
+        || match path.parent() {
+            Some(parent) => std::fs::create_dir_all(parent),
+            None => Ok(()),
+        },
+        parts,
+    )
+    .map_err(|e| WriteError::Io(path.to_path_buf(), e))
 }
 
 fn remove_empty_parents(out: &Path, file: &Path) {
