@@ -330,7 +330,7 @@ fn flat_mapping(yaml: &str, at: &Embedding) -> Option<Node> {
         let (key, value, value_at) = flat_entry(text)?;
         if entries
             .iter()
-            .any(|(k, _)| k.value == Value::Str(key.into()))
+            .any(|(k, _)| matches!(&k.value, Value::Str(s) if s == key))
         {
             return None;
         }
