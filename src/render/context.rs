@@ -12,7 +12,7 @@ use tera::Value;
 /// Builds a template value from `"key": value` pairs, moving each value in.
 macro_rules! obj {
     ($($key:literal : $value:expr),* $(,)?) => {{
-        let mut map = tera::Map::default();
+        let mut map = tera::Map::with_capacity([$($key),*].len());
         $( map.insert(tera::value::Key::from($key), $crate::render::context::IntoValue::into_value($value)); )*
         tera::Value::from(map)
     }};
@@ -32,6 +32,7 @@ pub fn with(object: Value, key: &'static str, value: impl IntoValue) -> Value {
 /// `object` with each key set to its value: one copy of the object however many they are.
 pub fn with_all<const N: usize>(object: Value, pairs: [(&'static str, Value); N]) -> Value {
     let mut map = object.into_map().unwrap_or_default();
+    map.reserve(N);
     for (key, value) in pairs {
         map.insert(tera::value::Key::from(key), value);
     }
@@ -247,55 +248,54 @@ fn evidence(site: &Cx, ev: &Evidence) -> Value {
     )
 }
 
-/// The page's incoming links, grouped by relation.
-pub fn backlinks(site: &Cx, e: EntityRef) -> Vec<Value> {
-    let Some(list) = site.backlinks.get(&e) else {
-        return Vec::new();
-    };
-    let mut groups: Vec<Value> = Vec::new();
-    let mut current: Option<(Relation, Vec<Value>)> = None;
-    let push = |groups: &mut Vec<Value>, (relation, items): (Relation, Vec<Value>)| {
-        groups
-            .push(obj!( "relation": Serialized(relation), "label": relation.label(e.kind), "items": items ));
-    };
-    for Backlink {
-        relation,
-        from,
-        details,
-    } in list.iter()
-    {
-        if current.as_ref().is_some_and(|(r, _)| r != relation)
-            && let Some(done) = current.take()
-        {
-            push(&mut groups, done);
-        }
-        let mut item = link(site, *from);
-        item = with(item, "details", to_value(details));
-        current
-            .get_or_insert_with(|| (*relation, Vec::new()))
-            .1
-            .push(item);
-    }
-    if let Some(done) = current {
-        push(&mut groups, done);
-    }
-    groups
+/// The links into one entity's page, each a link with its details, made once for the page:
+/// the `backlinks` groups and the entity's own lists (`mentioned_in`, `children`, ...) share
+/// them instead of each making its own copies.
+pub struct Incoming<'s> {
+    list: &'s [Backlink],
+    items: Vec<Value>,
 }
 
-fn incoming(site: &Cx, e: EntityRef, relation: Relation) -> Vec<Value> {
-    site.backlinks
-        .get(&e)
-        .map(|list| {
-            list.iter()
-                .filter(|b| b.relation == relation)
-                .map(|b| {
-                    let mut item = link(site, b.from);
-                    item = with(item, "details", to_value(&b.details));
-                    item
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+impl<'s> Incoming<'s> {
+    /// The links into `e`'s page.
+    pub fn new(site: &'s Cx, e: EntityRef) -> Self {
+        let list: &[Backlink] = site.backlinks.get(&e).map_or(&[], |list| list.as_slice());
+        let items = list
+            .iter()
+            .map(|b| with(link(site, b.from), "details", to_value(&b.details)))
+            .collect();
+        Incoming { list, items }
+    }
+
+    /// The links that come by `relation`, in their order.
+    fn by(&self, relation: Relation) -> Vec<Value> {
+        self.list
+            .iter()
+            .zip(&self.items)
+            .filter(|(b, _)| b.relation == relation)
+            .map(|(_, item)| item.clone())
+            .collect()
+    }
+
+    /// The `backlinks` of `kind`'s page: the links grouped by relation, each group with its
+    /// label.
+    pub fn grouped(&self, kind: Kind) -> Vec<Value> {
+        let mut groups: Vec<Value> = Vec::new();
+        let mut start = 0;
+        while start < self.list.len() {
+            let relation = self.list[start].relation;
+            let len = self.list[start..]
+                .iter()
+                .take_while(|b| b.relation == relation)
+                .count();
+            let items = self.items[start..start + len].to_vec();
+            groups.push(
+                obj!( "relation": Serialized(relation), "label": relation.label(kind), "items": items ),
+            );
+            start += len;
+        }
+        groups
+    }
 }
 
 /// `article` variable of an article page.
@@ -411,12 +411,8 @@ pub fn meeting(site: &Cx, i: usize) -> Value {
 }
 
 /// `person` variable of a person page.
-pub fn person(site: &Cx, i: usize) -> Value {
+pub fn person(site: &Cx, i: usize, incoming: &Incoming) -> Value {
     let p = &site.people[i];
-    let e = EntityRef {
-        kind: Kind::Person,
-        index: i as u32,
-    };
     let mut positions: Vec<&Position> = p.positions.iter().collect();
     positions.sort_by_key(|pos| {
         std::cmp::Reverse(pos.from.as_ref().or(pos.as_of.as_ref()).map(|d| d.value))
@@ -450,21 +446,17 @@ pub fn person(site: &Cx, i: usize) -> Value {
         "positions": positions,
         "positions_chart": super::charts::positions_chart(p),
         "summary": field(site, &p.summary),
-        "chaired": incoming(site, e, Relation::Chaired),
-        "took_part": incoming(site, e, Relation::TookPart),
-        "mentioned_in": incoming(site, e, Relation::Mentioned),
+        "chaired": incoming.by(Relation::Chaired),
+        "took_part": incoming.by(Relation::TookPart),
+        "mentioned_in": incoming.by(Relation::Mentioned),
         "draft": p.common.draft,
         "extra": &p.common.extra,
     )
 }
 
 /// `topic` variable of a topic page.
-pub fn topic(site: &Cx, i: usize) -> Value {
+pub fn topic(site: &Cx, i: usize, incoming: &Incoming) -> Value {
     let t = &site.topics[i];
-    let e = EntityRef {
-        kind: Kind::Topic,
-        index: i as u32,
-    };
     let targets: Vec<Value> = t
         .targets
         .iter()
@@ -478,26 +470,25 @@ pub fn topic(site: &Cx, i: usize) -> Value {
             )
         })
         .collect();
-    let mut articles = incoming(site, e, Relation::Mentioned);
-    articles.sort_by(|a, b| {
-        let iso = |v: &Value| {
+    let mut articles = incoming.by(Relation::Mentioned);
+    articles.sort_by_cached_key(|v| {
+        std::cmp::Reverse(
             v.get_from_path("date.iso")
                 .and_then(Value::as_str)
-                .map(str::to_string)
-        };
-        iso(b).cmp(&iso(a))
+                .map(str::to_string),
+        )
     });
     obj!(
         "id": &t.common.id,
         "title": &t.title.value,
         "aliases": t.aliases.iter().map(|a| &a.value).collect::<Vec<_>>(),
         "parent": t.parent.as_ref().map(|p| reference(site, Kind::Topic, p)),
-        "children": incoming(site, e, Relation::ParentOf),
+        "children": incoming.by(Relation::ParentOf),
         "summary": site.field(&t.summary),
         "targets": targets,
         "targets_chart": super::charts::targets_chart(site, t),
         "related": references(site, Kind::Topic, &t.related),
-        "meetings": incoming(site, e, Relation::Discussed),
+        "meetings": incoming.by(Relation::Discussed),
         "articles": articles,
         "draft": t.common.draft,
         "extra": &t.common.extra,
@@ -505,12 +496,8 @@ pub fn topic(site: &Cx, i: usize) -> Value {
 }
 
 /// `organization` variable of an organization page.
-pub fn organization(site: &Cx, i: usize) -> Value {
+pub fn organization(site: &Cx, i: usize, incoming: &Incoming) -> Value {
     let o = &site.organizations[i];
-    let e = EntityRef {
-        kind: Kind::Organization,
-        index: i as u32,
-    };
     obj!(
         "id": &o.common.id,
         "name": &o.name.value,
@@ -519,10 +506,10 @@ pub fn organization(site: &Cx, i: usize) -> Value {
         "aliases": o.aliases.iter().map(|a| &a.value).collect::<Vec<_>>(),
         "kind": &o.kind,
         "parent": o.parent.as_ref().map(|p| reference(site, Kind::Organization, p)),
-        "children": incoming(site, e, Relation::ParentOf),
+        "children": incoming.by(Relation::ParentOf),
         "summary": field(site, &o.summary),
-        "people": incoming(site, e, Relation::Position),
-        "meetings": incoming(site, e, Relation::Held),
+        "people": incoming.by(Relation::Position),
+        "meetings": incoming.by(Relation::Held),
         "draft": o.common.draft,
         "extra": &o.common.extra,
     )

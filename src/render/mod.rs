@@ -519,12 +519,16 @@ fn page_vars(site: &Cx, page: &Page) -> (String, Option<String>, Vars) {
         PageKind::Home => (site.config.title.clone(), None, home(site)),
         PageKind::Entity(e) => {
             let i = e.index as usize;
+            let incoming = context::Incoming::new(site, e);
             let (key, value) = match e.kind {
                 Kind::Article => ("article", context::article(site, i)),
                 Kind::Meeting => ("meeting", context::meeting(site, i)),
-                Kind::Person => ("person", context::person(site, i)),
-                Kind::Topic => ("topic", context::topic(site, i)),
-                Kind::Organization => ("organization", context::organization(site, i)),
+                Kind::Person => ("person", context::person(site, i, &incoming)),
+                Kind::Topic => ("topic", context::topic(site, i, &incoming)),
+                Kind::Organization => (
+                    "organization",
+                    context::organization(site, i, &incoming),
+                ),
             };
             let lang = (e.kind == Kind::Article).then(|| {
                 value
@@ -536,7 +540,7 @@ fn page_vars(site: &Cx, page: &Page) -> (String, Option<String>, Vars) {
             let vars = vec![
                 (key, value),
                 ("entity", link(site, e)),
-                ("backlinks", to_value(context::backlinks(site, e))),
+                ("backlinks", to_value(incoming.grouped(e.kind))),
             ];
             (site.index.title(e).to_string(), lang, vars)
         }
