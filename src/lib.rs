@@ -160,12 +160,22 @@ pub fn build_into(
         }
         _ => None,
     };
+    let sources = std::mem::take(&mut site.sources);
+    drop_in_background((site, prepared));
     Ok(Wrote {
-        sources: site.sources,
+        sources,
         diagnostics: diags,
         output_dir: Some(output_dir),
         written,
     })
+}
+
+/// Let go of `value` on a thread of its own: freeing a whole site's model takes tens of
+/// milliseconds, which the caller need not wait for (a process that ends meanwhile ends it).
+fn drop_in_background<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("drop".into())
+        .spawn(move || drop(value));
 }
 
 /// Once resolved, article bodies are rendered and their files are read no more, except to show

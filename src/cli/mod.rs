@@ -12,7 +12,6 @@ use briefing::diag::Diagnostics;
 use briefing::source::SourceMap;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// A static briefing-site generator for policy research desks.
 #[derive(Parser, Debug)]
@@ -43,24 +42,24 @@ pub(crate) const SITE_ERRORS: u8 = 1;
 /// Exit status 2: the command cannot run as asked.
 pub(crate) const USAGE: u8 = 2;
 
-pub(crate) fn run() -> ExitCode {
+/// Run the command line; the exit status.
+pub(crate) fn run() -> u8 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { USAGE } else { 0 };
             let _ = e.print();
-            return ExitCode::from(code);
+            return code;
         }
     };
-    let code = match cli.command {
+    match cli.command {
         Command::Build(args) => build::build(args),
         Command::Check(args) => build::check(args),
         Command::Serve(args) => serve::serve(args),
         Command::Import(args) => import::import(args),
         Command::New(args) => new::new(args),
         Command::Init(args) => new::init(args),
-    };
-    ExitCode::from(code)
+    }
 }
 
 /// Print every diagnostic to standard error and a one-line summary.
