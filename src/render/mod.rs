@@ -10,6 +10,7 @@ pub mod charts;
 pub mod context;
 pub mod data;
 pub mod feeds;
+pub mod json;
 pub mod links;
 pub mod previews;
 pub mod search;
@@ -525,10 +526,7 @@ fn page_vars(site: &Cx, page: &Page) -> (String, Option<String>, Vars) {
                 Kind::Meeting => ("meeting", context::meeting(site, i)),
                 Kind::Person => ("person", context::person(site, i, &incoming)),
                 Kind::Topic => ("topic", context::topic(site, i, &incoming)),
-                Kind::Organization => (
-                    "organization",
-                    context::organization(site, i, &incoming),
-                ),
+                Kind::Organization => ("organization", context::organization(site, i, &incoming)),
             };
             let lang = (e.kind == Kind::Article).then(|| {
                 value

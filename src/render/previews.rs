@@ -6,6 +6,7 @@
 //! entity page, holding only what that page links to (no `fetch`, so previews work from
 //! disk). The summaries are made once per build; each page only looks up its links.
 
+use super::json::json_string_with_links;
 use super::search::text_of;
 use crate::markdown::{LINK_END, LINK_START};
 use crate::model::{EntityRef, Kind};
@@ -73,7 +74,7 @@ impl Previews {
             if i > 0 {
                 out.push(',');
             }
-            json_string(&mut out, path);
+            json_string_with_links(&mut out, path);
             out.push(':');
             out.push_str(json);
         }
@@ -91,11 +92,11 @@ impl Previews {
                 out.push(',');
             }
             first = false;
-            json_string(&mut out, target);
+            json_string_with_links(&mut out, target);
             out.push_str(":[");
-            json_string(&mut out, &site.articles[article as usize].title);
+            json_string_with_links(&mut out, &site.articles[article as usize].title);
             out.push_str(&format!(",{n},"));
-            json_string(&mut out, block.html.trim());
+            json_string_with_links(&mut out, block.html.trim());
             out.push(']');
         }
         out.push_str("}}");
@@ -133,13 +134,13 @@ fn entity_json(site: &Site, e: EntityRef) -> String {
         .map(|md| shorten(&text_of(site.field(md)), SUMMARY_CHARS))
         .unwrap_or_default();
     let mut out = String::from("[");
-    json_string(&mut out, e.kind.noun());
+    json_string_with_links(&mut out, e.kind.noun());
     out.push(',');
-    json_string(&mut out, site.index.title(e));
+    json_string_with_links(&mut out, site.index.title(e));
     out.push(',');
-    json_string(&mut out, detail.as_deref().unwrap_or(""));
+    json_string_with_links(&mut out, detail.as_deref().unwrap_or(""));
     out.push(',');
-    json_string(&mut out, &summary);
+    json_string_with_links(&mut out, &summary);
     out.push(']');
     out
 }
@@ -157,30 +158,6 @@ pub fn shorten(text: &str, max: usize) -> String {
     format!("{}…", cut[..at].trim_end_matches([',', ';', ':', ' ']))
 }
 
-/// A JSON string for inside a `<script>` block. Internal-link markers stay as they are (the
-/// page's link finishing replaces them before anyone parses this).
-fn json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            LINK_START | LINK_END => out.push(c),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,18 +167,5 @@ mod tests {
         assert_eq!(shorten("short", 10), "short");
         assert_eq!(shorten("one two three four", 10), "one two…");
         assert_eq!(shorten("一二三四五六", 3), "一二三…");
-    }
-
-    #[test]
-    fn json_is_safe_in_a_script_and_keeps_link_markers() {
-        let mut s = String::new();
-        json_string(&mut s, "a</script><a href=\"\u{1}people/x/\u{2}\">");
-        assert_eq!(
-            s,
-            "\"a\\u003c/script\\u003e\\u003ca href=\\\"\u{1}people/x/\u{2}\\\"\\u003e\""
-        );
-        let finished = s.replace('\u{1}', "../").replace('\u{2}', "");
-        let v: String = serde_json::from_str(&finished).unwrap();
-        assert_eq!(v, "a</script><a href=\"../people/x/\">");
     }
 }

@@ -27,6 +27,7 @@
 //! (so a one-character query is a prefix of some term). `briefing.js` does the same to the
 //! query; `tests/browser.rs` and the unit tests below keep the two in step.
 
+use super::json::json_string;
 use crate::model::{EntityRef, Kind};
 use crate::resolve::Site;
 use rayon::prelude::*;
@@ -1049,69 +1050,6 @@ fn varint(out: &mut String, n: u32) {
     }
 }
 
-/// Whether any of the eight bytes of `word` may need escaping in [`json_string`]: a control
-/// byte, `"`, `\\`, `<`, or 0xE2 (which starts U+2028 and U+2029).
-fn may_need_escape(word: u64) -> bool {
-    use crate::scan::{any_below, any_equal};
-    (any_below(word, 0x20)
-        | any_equal(word, b'"')
-        | any_equal(word, b'\\')
-        | any_equal(word, b'<')
-        | any_equal(word, 0xE2))
-        != 0
-}
-
-/// A JSON string literal that is also safe inside a script.
-fn json_string(out: &mut String, s: &str) {
-    out.push('"');
-    let bytes = s.as_bytes();
-    let mut last = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Most text holds nothing to escape: skip it eight bytes at a time.
-        while let Some(word) = crate::scan::word_at(bytes, i) {
-            if may_need_escape(word) {
-                break;
-            }
-            i += 8;
-        }
-        let Some(&b) = bytes.get(i) else { break };
-        // U+2028 and U+2029 are E2 80 A8 / E2 80 A9.
-        let special = b < 0x20 || b == b'"' || b == b'\\' || b == b'<' || b == 0xE2;
-        if !special {
-            i += 1;
-            continue;
-        }
-        let esc: Option<&str> = match b {
-            b'"' => Some("\\\""),
-            b'\\' => Some("\\\\"),
-            b'\n' => Some("\\n"),
-            b'\r' => Some("\\r"),
-            b'\t' => Some("\\t"),
-            b'<' => Some("\\u003c"),
-            0xE2 if bytes[i..].starts_with(&[0xE2, 0x80, 0xA8]) => Some("\\u2028"),
-            0xE2 if bytes[i..].starts_with(&[0xE2, 0x80, 0xA9]) => Some("\\u2029"),
-            0xE2 => {
-                i += 1;
-                continue;
-            }
-            _ => None,
-        };
-        out.push_str(&s[last..i]);
-        let width = if b == 0xE2 { 3 } else { 1 };
-        match esc {
-            Some(e) => out.push_str(e),
-            None => {
-                let _ = write!(out, "\\u{:04x}", b);
-            }
-        }
-        i += width;
-        last = i;
-    }
-    out.push_str(&s[last..]);
-    out.push('"');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1300,34 +1238,6 @@ mod tests {
                 .unwrap();
             assert!(best.1.contains(&i), "{term} not in shard {}", best.0);
         }
-    }
-
-    #[test]
-    fn json_strings_escape_at_every_offset_of_long_text() {
-        // Whatever falls where the eight-byte skip looks, every special is caught.
-        for special in [
-            "\"", "\\", "<", "\n", "\u{1f}", "\u{2028}", "\u{2029}", "—", "é",
-        ] {
-            for at in 0..20 {
-                let text = format!("{}{special}{}", "a".repeat(at), "b".repeat(19 - at));
-                let mut s = String::new();
-                json_string(&mut s, &text);
-                let back: String = serde_json::from_str(&s).unwrap();
-                assert_eq!(back, text);
-                assert!(!s.contains('<') && !s.contains('\u{2028}') && !s.contains('\u{2029}'));
-                assert!(!s[1..s.len() - 1].bytes().any(|b| b < 0x20));
-            }
-        }
-    }
-
-    #[test]
-    fn json_strings_are_safe_in_scripts() {
-        let mut s = String::new();
-        let text = "a\"b</script>\n\u{1}\u{2028}€—é";
-        json_string(&mut s, text);
-        assert_eq!(s, "\"a\\\"b\\u003c/script>\\n\\u0001\\u2028€—é\"");
-        let v: String = serde_json::from_str(&s).unwrap();
-        assert_eq!(v, text);
     }
 
     fn decode(s: &str) -> Vec<u32> {
