@@ -78,7 +78,9 @@ pub(crate) fn build(args: BuildArgs) -> u8 {
             opts.offline.unwrap_or(c.build.offline),
         )
     });
+    let mut timer = briefing::Timer::new();
     let fingerprint = inputs::fingerprint(&root, &format!("{effective:?}"));
+    timer.lap("fingerprint");
     if let Some(out) = &planned_out
         && inputs::up_to_date(out, &fingerprint)
     {

@@ -41,14 +41,14 @@ pub fn fingerprint(root: &Path, options: &str) -> String {
         .collect();
     for (input, stamp) in inputs.iter().zip(stamps) {
         match (input, stamp) {
-            (Input::Unreadable(dir), _) => dir.hash(&mut hasher),
+            (Input::Unreadable(dir), _) => dir.as_os_str().hash(&mut hasher),
             (Input::File(path), Some((len, modified))) => {
-                path.hash(&mut hasher);
+                path.as_os_str().hash(&mut hasher);
                 len.hash(&mut hasher);
                 modified.hash(&mut hasher);
             }
             (Input::File(path), None) => {
-                path.hash(&mut hasher);
+                path.as_os_str().hash(&mut hasher);
                 0u8.hash(&mut hasher);
             }
         }
@@ -80,8 +80,9 @@ fn list(dir: &Path, inputs: &mut Vec<Input>) {
             (path, is_dir)
         })
         .collect();
-    // All share the folder: their names give the order of their paths, and compare faster.
-    entries.sort_unstable_by(|(a, _), (b, _)| a.file_name().cmp(&b.file_name()));
+    // All share the folder, so comparing their paths as bytes orders them by name, without
+    // taking each path apart into components at every comparison.
+    entries.sort_unstable_by(|(a, _), (b, _)| a.as_os_str().cmp(b.as_os_str()));
     for (path, is_dir) in entries {
         if is_dir {
             list(&path, inputs);
