@@ -280,10 +280,9 @@ impl Loader {
                 .binary_search_by(|f| f.name.as_str().cmp(name))
                 .ok()
                 .map(|i| &folder[i])?;
-            let FoundKind::File(size) = found.what else {
+            if !matches!(found.what, FoundKind::File) {
                 return None;
-            };
-            last.listed[at].size = size;
+            }
             stale.push((at, place));
         }
         // Every listed file has been read before (the listing is the last one).
@@ -373,7 +372,7 @@ impl Loader {
             // Whether the listing stays the same: a file that was there and still is (of
             // any size), or a name that neither was nor is there (an editor's temporary file).
             let same_listing = match (&before, &now) {
-                (Some(FoundKind::File(_)), Some(now)) => matches!(now.what, FoundKind::File(_)),
+                (Some(FoundKind::File), Some(now)) => matches!(now.what, FoundKind::File),
                 (None, None) => true,
                 _ => false,
             };

@@ -124,7 +124,6 @@ pub(crate) struct Listed {
     kind: Kind,
     id: String,
     path: PathBuf,
-    size: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -167,8 +166,8 @@ pub(crate) struct Found {
 
 #[derive(Clone, Debug)]
 enum FoundKind {
-    /// A file (or a link to one inside the site) of this many bytes.
-    File(u64),
+    /// A file (or a link to one inside the site); its size is checked when it is read.
+    File,
     /// A folder (or a link to one).
     Folder,
     /// A link to somewhere outside the site.
@@ -190,14 +189,30 @@ pub(crate) fn scan_folder(root: &Path, canonical_root: &Path, kind: Kind) -> Vec
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Vec::new();
     };
-    let names: Vec<(String, PathBuf)> = entries
+    let names: Vec<(String, PathBuf, bool)> = entries
         .filter_map(|e| e.ok())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .map(|e| {
+            // The listing says which names are plain files, nearly all of them; the others
+            // (folders, links, or when the file system does not say) are asked about.
+            let plain_file = e.file_type().is_ok_and(|t| t.is_file());
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                e.path(),
+                plain_file,
+            )
+        })
         .collect();
-    // One `stat` a name: thousands of system calls, made on every core.
     let mut found: Vec<Found> = names
         .into_par_iter()
-        .filter_map(|(name, path)| stat_one(canonical_root, name, path))
+        .filter_map(|(name, path, plain_file)| match plain_file {
+            true if is_ignored_silently(&name) => None,
+            true => Some(Found {
+                name,
+                path,
+                what: FoundKind::File,
+            }),
+            false => stat_one(canonical_root, name, path),
+        })
         .collect();
     found.sort_by(|a, b| a.name.cmp(&b.name));
     found
@@ -220,7 +235,7 @@ pub(crate) fn stat_one(canonical_root: &Path, name: String, path: PathBuf) -> Op
         match path.canonicalize() {
             Ok(target) if target.starts_with(canonical_root) => match std::fs::metadata(&path) {
                 Ok(m) if m.is_dir() => FoundKind::Folder,
-                Ok(m) => FoundKind::File(m.len()),
+                Ok(_) => FoundKind::File,
                 Err(_) => FoundKind::BrokenLink,
             },
             Ok(target) => FoundKind::LinkOutside(target),
@@ -229,7 +244,7 @@ pub(crate) fn stat_one(canonical_root: &Path, name: String, path: PathBuf) -> Op
     } else if meta.is_dir() {
         FoundKind::Folder
     } else {
-        FoundKind::File(meta.len())
+        FoundKind::File
     };
     Some(Found { name, path, what })
 }
@@ -278,8 +293,8 @@ pub(crate) fn check_listing(
                     Diagnostic::warning(span, message)
                 });
             };
-            let size = match what {
-                FoundKind::File(size) => *size,
+            match what {
+                FoundKind::File => {}
                 FoundKind::Unreadable(e) => {
                     problem(format!("cannot read this file: {e}"), true);
                     continue;
@@ -305,7 +320,7 @@ pub(crate) fn check_listing(
                     );
                     continue;
                 }
-            };
+            }
             let (stem, ext) = name.rsplit_once('.').unwrap_or((name.as_str(), ""));
             let wanted = match kind {
                 Kind::Article => ext == "md",
@@ -351,7 +366,6 @@ pub(crate) fn check_listing(
                 kind,
                 id: stem.to_string(),
                 path: path.clone(),
-                size,
             });
         }
     }
@@ -470,18 +484,18 @@ pub(crate) fn read_one(
             diags,
         )
     };
-    if listed.size > config.limits.max_file_bytes {
-        diags.error(
-            Span::file_start(id),
-            format!(
-                "this file is {} bytes, over the limit of {} ([limits] max_file_bytes in site.toml raises it)",
-                listed.size, config.limits.max_file_bytes
-            ),
-        );
-        return empty(diags);
-    }
-    let bytes = match std::fs::read(&listed.path) {
-        Ok(b) => b,
+    let limit = config.limits.max_file_bytes;
+    let bytes = match read_at_most(&listed.path, limit) {
+        Ok(Ok(b)) => b,
+        Ok(Err(size)) => {
+            diags.error(
+                Span::file_start(id),
+                format!(
+                    "this file is {size} bytes, over the limit of {limit} ([limits] max_file_bytes in site.toml raises it)"
+                ),
+            );
+            return empty(diags);
+        }
         Err(e) => {
             diags.error(Span::file_start(id), format!("cannot read this file: {e}"));
             return empty(diags);
@@ -495,6 +509,24 @@ pub(crate) fn read_one(
     let file = SourceFile::new(rel, listed.path.clone(), text);
     let parsed = parse_file(&file, id, listed, config, &mut diags);
     (file, parsed, diags)
+}
+
+/// The bytes of the file at `path`, or `Err(size)` when it holds more than `limit` bytes:
+/// the size its metadata gives, or, for a file that grows while it is read, more than `limit`
+/// read is enough to stop.
+fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    if size > limit {
+        return Ok(Err(size));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    match bytes.len() as u64 {
+        read if read > limit => Ok(Err(read)),
+        _ => Ok(Ok(bytes)),
+    }
 }
 
 fn parse_file(
@@ -626,6 +658,33 @@ pub fn split_front_matter(text: &str) -> Option<(usize, usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_are_read_up_to_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        std::fs::write(&path, "0123456789").unwrap();
+        assert_eq!(read_at_most(&path, 10).unwrap(), Ok(b"0123456789".to_vec()));
+        assert_eq!(read_at_most(&path, 9).unwrap(), Err(10));
+        assert!(read_at_most(&dir.path().join("missing.md"), 10).is_err());
+    }
+
+    #[test]
+    fn the_walk_takes_plain_files_without_asking_and_asks_about_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let people = dir.path().join("content/people");
+        std::fs::create_dir_all(people.join("sub")).unwrap();
+        std::fs::write(people.join("b.yaml"), "name: B").unwrap();
+        std::fs::write(people.join("a.yaml"), "name: A").unwrap();
+        std::fs::write(people.join(".a.yaml.swp"), "").unwrap();
+        let root = canonical_root(dir.path());
+        let found = scan_folder(dir.path(), &root, Kind::Person);
+        let seen: Vec<(&str, bool)> = found
+            .iter()
+            .map(|f| (f.name.as_str(), matches!(f.what, FoundKind::File)))
+            .collect();
+        assert_eq!(seen, [("a.yaml", true), ("b.yaml", true), ("sub", false)]);
+    }
 
     #[test]
     fn ids() {
