@@ -1,5 +1,5 @@
-//! Hardening of `briefing build`: limits that name their key, the corpus of generated cases
-//! that once failed, builds killed at random moments, symbolic links out of the site, and
+//! Hardening of `briefing build`: limits that name their key, named pipes among the inputs,
+//! the corpus of generated cases that once failed, builds killed at random moments, symbolic links out of the site, and
 //! markup in titles, names and `extra` rendered as text everywhere.
 
 mod common;
@@ -125,6 +125,38 @@ fn a_huge_file_is_refused_by_its_size_quickly() {
         "{}",
         run.stderr
     );
+}
+
+/// A named pipe where a content file, a static file or a template would be: reading it would
+/// wait for a writer forever (the build used to hang); it is an error at its path instead.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_among_the_inputs_fails_the_build_at_once() {
+    for rel in [
+        "content/people/pipe.yaml",
+        "static/pipe.txt",
+        "templates/page.html",
+    ] {
+        let (tmp, root) = small_site();
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let status = Command::new("mkfifo").arg(&path).status().unwrap();
+        assert!(status.success(), "mkfifo {rel}");
+        let out = tmp.path().join("out");
+        let (built, took) =
+            check_hostile_build(&root, &out).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        assert!(!built, "{rel}: the build succeeded");
+        assert!(took < Duration::from_secs(5), "{rel}: {took:?}");
+        let run = build(&root, &out);
+        run.expect_code(1, rel);
+        assert!(
+            run.stderr
+                .contains("it is not a plain file (a named pipe, a socket or a device)")
+                && run.stderr.contains(rel.rsplit_once('/').unwrap().1),
+            "{rel}: {}",
+            run.stderr
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -235,7 +235,8 @@ pub(crate) fn stat_one(canonical_root: &Path, name: String, path: PathBuf) -> Op
         match path.canonicalize() {
             Ok(target) if target.starts_with(canonical_root) => match std::fs::metadata(&path) {
                 Ok(m) if m.is_dir() => FoundKind::Folder,
-                Ok(_) => FoundKind::File,
+                Ok(m) if m.is_file() => FoundKind::File,
+                Ok(_) => FoundKind::Unreadable(NOT_A_FILE.into()),
                 Err(_) => FoundKind::BrokenLink,
             },
             Ok(target) => FoundKind::LinkOutside(target),
@@ -243,11 +244,17 @@ pub(crate) fn stat_one(canonical_root: &Path, name: String, path: PathBuf) -> Op
         }
     } else if meta.is_dir() {
         FoundKind::Folder
-    } else {
+    } else if meta.is_file() {
         FoundKind::File
+    } else {
+        FoundKind::Unreadable(NOT_A_FILE.into())
     };
     Some(Found { name, path, what })
 }
+
+/// Why a named pipe, socket or device in a content folder is not read (reading a pipe would
+/// wait for a writer forever).
+const NOT_A_FILE: &str = "it is not a plain file (a named pipe, a socket or a device)";
 
 /// Walk the five content folders.
 fn list_content(
@@ -516,8 +523,7 @@ pub(crate) fn read_one(
 /// read is enough to stop.
 fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
     use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    let size = file.metadata()?.len();
+    let (file, size) = open_plain_file(path)?;
     if size > limit {
         return Ok(Err(size));
     }
@@ -527,6 +533,35 @@ fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Result<Vec<u8>, u64>
         read if read > limit => Ok(Err(read)),
         _ => Ok(Ok(bytes)),
     }
+}
+
+/// The bytes of the plain file at `path` (see [`open_plain_file`]).
+pub(crate) fn read_plain_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let (mut file, size) = open_plain_file(path)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The file at `path`, open for reading, and its size, when it is a plain file. A named pipe,
+/// a socket or a device is an error, told without waiting: opening a pipe to read waits for a
+/// writer, so it is opened without blocking and looked at before anything is read.
+fn open_plain_file(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Reading a plain file takes no notice of this flag.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(NOT_A_FILE));
+    }
+    Ok((file, meta.len()))
 }
 
 fn parse_file(
@@ -684,6 +719,36 @@ mod tests {
             .map(|f| (f.name.as_str(), matches!(f.what, FoundKind::File)))
             .collect();
         assert_eq!(seen, [("a.yaml", true), ("b.yaml", true), ("sub", false)]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_is_reported_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let pipe_path = dir.path().join("pipe");
+        let pipe = std::ffi::CString::new(pipe_path.to_str().unwrap()).unwrap();
+        // SAFETY: `pipe` is a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(pipe.as_ptr(), 0o644) }, 0);
+        let err = read_plain_file(&pipe_path).unwrap_err();
+        assert_eq!(err.to_string(), NOT_A_FILE);
+        assert!(read_at_most(&pipe_path, 100).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_in_a_content_folder_is_listed_as_unreadable() {
+        let dir = tempfile::tempdir().unwrap();
+        let people = dir.path().join("content/people");
+        std::fs::create_dir_all(&people).unwrap();
+        let pipe = std::ffi::CString::new(people.join("p.yaml").to_str().unwrap()).unwrap();
+        // SAFETY: `pipe` is a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(pipe.as_ptr(), 0o644) }, 0);
+        let root = canonical_root(dir.path());
+        let found = scan_folder(dir.path(), &root, Kind::Person);
+        assert!(
+            matches!(&found[0].what, FoundKind::Unreadable(why) if why == NOT_A_FILE),
+            "{found:?}"
+        );
     }
 
     #[test]

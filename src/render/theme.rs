@@ -180,7 +180,8 @@ pub fn read_tree(
         if path.is_dir() {
             read_tree(root, &path, &rel, f)?;
         } else {
-            let bytes = std::fs::read(&path).map_err(|e| ThemeError::Io(shown.clone(), e))?;
+            let bytes = crate::load::read_plain_file(&path)
+                .map_err(|e| ThemeError::Io(shown.clone(), e))?;
             f(&rel, shown, bytes);
         }
     }
