@@ -518,29 +518,29 @@ pub(crate) fn read_one(
     (file, parsed, diags)
 }
 
-/// The bytes of the file at `path`, or `Err(size)` when it holds more than `limit` bytes:
-/// the size its metadata gives, or, for a file that grows while it is read, more than `limit`
-/// read is enough to stop.
+/// The bytes of the file at `path`, or `Err(size)` when its metadata says it holds more than
+/// `limit` bytes.
 fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
-    use std::io::Read;
     let (file, size) = open_plain_file(path)?;
     if size > limit {
         return Ok(Err(size));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
-    match bytes.len() as u64 {
-        read if read > limit => Ok(Err(read)),
-        _ => Ok(Ok(bytes)),
-    }
+    read_size(file, size).map(Ok)
 }
 
 /// The bytes of the plain file at `path` (see [`open_plain_file`]).
 pub(crate) fn read_plain_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    let (file, size) = open_plain_file(path)?;
+    read_size(file, size)
+}
+
+/// The first `size` bytes of `file` (all of them, when it holds no more): the file as its
+/// metadata described it, read in one call most often, without a last call to find the end (a
+/// file that grows meanwhile is read as it was).
+fn read_size(file: std::fs::File, size: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let (mut file, size) = open_plain_file(path)?;
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    file.read_to_end(&mut bytes)?;
+    file.take(size).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
