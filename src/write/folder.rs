@@ -3,16 +3,18 @@
 //! A build into an empty folder makes tens of thousands of files and folders. Named by full
 //! paths, each one makes the kernel walk the output folder's own path again; on Unix,
 //! [`OutFolder`] holds the folder open and makes everything relative to it (`openat`,
-//! `mkdirat`), and a file's folders are made only when opening it says they are missing.
+//! `mkdirat`). It remembers the folders it made, so a file in a new folder is made with one
+//! `mkdirat` and one `openat`, not an `openat` that fails first.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The output folder, held open.
+/// The output folder, held open, and the folders made in it so far.
 pub(super) struct OutFolder {
     path: PathBuf,
     #[cfg(unix)]
     handle: std::os::fd::OwnedFd,
+    made: std::sync::Mutex<rustc_hash::FxHashSet<String>>,
 }
 
 impl OutFolder {
@@ -26,12 +28,19 @@ impl OutFolder {
                 rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC,
                 rustix::fs::Mode::empty(),
             )?,
+            made: Default::default(),
         })
     }
 
     /// Write `parts`, one after the other, to the file at `relative` (a safe relative path
     /// with `/` between its parts), replacing it, and making its folders when missing.
     pub(super) fn write(&self, relative: &str, parts: &[&[u8]]) -> std::io::Result<()> {
+        if let Some((parent, _)) = relative.rsplit_once('/')
+            && !self.has_made(parent)
+        {
+            self.make_folders(parent)?;
+            self.made_lock().insert(parent.to_string());
+        }
         write_making_folders(
             || self.create(relative),
             || match relative.rsplit_once('/') {
@@ -40,6 +49,15 @@ impl OutFolder {
             },
             parts,
         )
+    }
+
+    /// Whether the folder at `relative` was made (or found) by this value.
+    fn has_made(&self, relative: &str) -> bool {
+        self.made_lock().contains(relative)
+    }
+
+    fn made_lock(&self) -> std::sync::MutexGuard<'_, rustc_hash::FxHashSet<String>> {
+        self.made.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     #[cfg(unix)]
@@ -141,5 +159,17 @@ mod tests {
         let folder = OutFolder::open(dir.path()).unwrap();
         folder.write("a", &[b"file"]).unwrap();
         assert!(folder.write("a/b/index.html", &[b"x"]).is_err());
+    }
+
+    #[test]
+    fn a_folder_made_earlier_and_since_removed_is_made_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = OutFolder::open(dir.path()).unwrap();
+        folder.write("a/b/one.html", &[b"1"]).unwrap();
+        assert!(folder.has_made("a/b"));
+        std::fs::remove_dir_all(dir.path().join("a")).unwrap();
+        folder.write("a/b/two.html", &[b"2"]).unwrap();
+        let read = std::fs::read_to_string(dir.path().join("a/b/two.html")).unwrap();
+        assert_eq!(read, "2");
     }
 }
