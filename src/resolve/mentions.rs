@@ -123,7 +123,7 @@ pub struct WordTrie {
     /// Longest separator in any name, in bytes: a longer run of non-word text matches none.
     longest_separator: usize,
     /// Every name of words by its first [`START_WORDS`] words (all of them, when it has
-    /// fewer), as [`start_key`] keys them.
+    /// fewer), each word keyed by [`chain`].
     starts: Filter,
     /// Names starting with a CJK character, by their first two characters (the second is
     /// `None` for a one-character name), longest first.
@@ -184,6 +184,8 @@ impl WordTrie {
     fn new(patterns: &[String]) -> Option<WordTrie> {
         let mut trie = WordTrie {
             nodes: vec![Node::default()],
+            // Room by names, each putting in up to START_WORDS keys: 8 to 64 bits a name
+            // measured the same (docs/performance.md, session 7).
             starts: Filter::with_room(patterns.len()),
             ..WordTrie::default()
         };
@@ -200,18 +202,17 @@ impl WordTrie {
             if !is_word(first) || !is_word(last) || pattern.chars().any(is_cjk) {
                 return None;
             }
-            let keys = start_keys(pattern);
-            if let Some((&whole, shorter)) = keys.split_last() {
-                trie.starts.insert(whole);
-                for &key in shorter {
-                    trie.starts.insert(key ^ PREFIX);
-                }
-            }
+            // The name's keys in the filter of name starts: of its first word, its first two,
+            // and so on up to START_WORDS words (or all, when fewer), separators left out.
+            let mut keys: Vec<u64> = Vec::with_capacity(START_WORDS);
             let mut node = 0usize;
             let mut rest = pattern.as_str();
             while !rest.is_empty() {
                 let word_len = run(rest, true, usize::MAX);
                 let (word, after) = rest.split_at(word_len);
+                if keys.len() < START_WORDS {
+                    keys.push(chain(keys.last().copied().unwrap_or(0), word.as_bytes()));
+                }
                 if after.is_empty() {
                     trie.nodes[node].final_words.insert(word.into());
                 }
@@ -225,6 +226,13 @@ impl WordTrie {
                 trie.longest_separator = trie.longest_separator.max(sep.len());
                 node = trie.separator_child(node, sep);
                 rest = after;
+            }
+            // The last key is the name's own; the shorter ones go in marked as PREFIXes.
+            if let Some((&whole, shorter)) = keys.split_last() {
+                trie.starts.insert(whole);
+                for &key in shorter {
+                    trie.starts.insert(key ^ PREFIX);
+                }
             }
         }
         Some(trie)
@@ -432,26 +440,6 @@ fn word_bit(word: &str) -> u32 {
     (chain(0, word.as_bytes()) >> 58) as u32
 }
 
-/// The keys of a name of words in the filter of name starts: of its first word, its first
-/// two, and so on up to [`START_WORDS`] words (or all, when fewer), separators left out. The
-/// last is the name's own; the shorter ones go in marked as [`PREFIX`]es.
-fn start_keys(name: &str) -> Vec<u64> {
-    let mut keys = Vec::with_capacity(START_WORDS);
-    let mut key = 0;
-    let mut rest = name;
-    while keys.len() < START_WORDS {
-        let len = run(rest, true, usize::MAX);
-        if len == 0 {
-            break;
-        }
-        key = chain(key, &rest.as_bytes()[..len]);
-        keys.push(key);
-        rest = &rest[len..];
-        rest = &rest[run(rest, false, usize::MAX)..];
-    }
-    keys
-}
-
 /// Marks a key in the filter of name starts as the first words of a longer name: a text's
 /// words are measured further only while they may still be such a start.
 const PREFIX: u64 = 0x5bd1_e995_0000_0001;
@@ -465,10 +453,10 @@ struct Filter {
 }
 
 impl Filter {
-    /// A filter for about `keys` keys: 32 bits per key (a few percent of false "maybe"s),
-    /// from 4 Kib to 4 Mib.
-    fn with_room(keys: usize) -> Filter {
-        let order = (keys.max(1) * 32)
+    /// A filter of 32 bits for each of about `entries` (rounded up to a power of two, from
+    /// 4 Kib to 4 Mib).
+    fn with_room(entries: usize) -> Filter {
+        let order = (entries.max(1) * 32)
             .next_power_of_two()
             .trailing_zeros()
             .clamp(12, 22);
