@@ -35,18 +35,18 @@ impl OutFolder {
     /// Write `parts`, one after the other, to the file at `relative` (a safe relative path
     /// with `/` between its parts), replacing it, and making its folders when missing.
     pub(super) fn write(&self, relative: &str, parts: &[&[u8]]) -> std::io::Result<()> {
-        if let Some((parent, _)) = relative.rsplit_once('/')
+        let parent = relative.rsplit_once('/').map(|(parent, _)| parent);
+        if let Some(parent) = parent
             && !self.has_made(parent)
         {
             self.make_folders(parent)?;
             self.made_lock().insert(parent.to_string());
         }
+        // A folder made earlier may have been removed since: opening says so, and it is made
+        // again.
         write_making_folders(
             || self.create(relative),
-            || match relative.rsplit_once('/') {
-                Some((parent, _)) => self.make_folders(parent),
-                None => Ok(()),
-            },
+            || parent.map_or(Ok(()), |parent| self.make_folders(parent)),
             parts,
         )
     }
