@@ -66,7 +66,7 @@ pub fn read_config(
     if !path.is_file() {
         return Err(LoadError::NoConfig(root.to_path_buf()));
     }
-    let bytes = std::fs::read(&path).map_err(|source| LoadError::Io {
+    let bytes = read_plain_file(&path).map_err(|source| LoadError::Io {
         path: path.clone(),
         source,
     })?;
