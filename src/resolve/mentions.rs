@@ -18,7 +18,7 @@
 //! other shape (one that starts or ends with punctuation, or mixes in CJK after a Latin start)
 //! make the whole set fall back to the DFA, which gives the same matches.
 
-use crate::text::is_cjk;
+use crate::text::{eight_bytes, is_cjk, not_ascii_alphanumeric};
 use aho_corasick::{AhoCorasick, Input, MatchKind};
 use rustc_hash::FxHashMap;
 
@@ -208,7 +208,7 @@ impl WordTrie {
             let mut node = 0usize;
             let mut rest = pattern.as_str();
             while !rest.is_empty() {
-                let word_len = run(rest, true, usize::MAX);
+                let word_len = word_length(rest);
                 let (word, after) = rest.split_at(word_len);
                 if keys.len() < START_WORDS {
                     keys.push(chain(keys.last().copied().unwrap_or(0), word.as_bytes()));
@@ -221,17 +221,17 @@ impl WordTrie {
                     trie.nodes[node].ends = Some(id);
                     break;
                 }
-                let sep_len = run(after, false, usize::MAX);
+                let sep_len = separator_length(after, usize::MAX);
                 let (sep, after) = after.split_at(sep_len);
                 trie.longest_separator = trie.longest_separator.max(sep.len());
                 node = trie.separator_child(node, sep);
                 rest = after;
             }
-            // The last key is the name's own; the shorter ones go in marked as PREFIXes.
+            // The last key is the whole name; the shorter ones are its first words.
             if let Some((&whole, shorter)) = keys.split_last() {
-                trie.starts.insert(whole);
+                trie.starts.insert(whole, WHOLE);
                 for &key in shorter {
-                    trie.starts.insert(key ^ PREFIX);
+                    trie.starts.insert(key, PREFIX);
                 }
             }
         }
@@ -280,7 +280,7 @@ impl WordTrie {
             if word {
                 let len = match measured.take() {
                     Some((start, len)) if start == at => len,
-                    _ => run(&hay[at..], true, usize::MAX),
+                    _ => word_length(&hay[at..]),
                 };
                 // Only at the start of a word can a name of words be whole.
                 if !previous_is_word {
@@ -331,18 +331,19 @@ impl WordTrie {
         let mut next = None;
         let mut end = at + len;
         for n in 1..=START_WORDS {
-            if self.starts.contains(key) {
+            let flags = self.starts.get(key);
+            if flags & WHOLE != 0 {
                 return (true, next);
             }
-            if n == START_WORDS || !self.starts.contains(key ^ PREFIX) {
+            if n == START_WORDS || flags & PREFIX == 0 {
                 break;
             }
-            let sep_len = run(&hay[end..], false, self.longest_separator + 1);
+            let sep_len = separator_length(&hay[end..], self.longest_separator + 1);
             if sep_len == 0 || sep_len > self.longest_separator {
                 break;
             }
             let word_at = end + sep_len;
-            let word_len = run(&hay[word_at..], true, usize::MAX);
+            let word_len = word_length(&hay[word_at..]);
             if word_len == 0 {
                 break;
             }
@@ -384,7 +385,7 @@ impl WordTrie {
             if let Some(pattern) = node.ends {
                 longest = Some((pos, Some(pattern)));
             }
-            let sep_len = run(&hay[pos..], false, self.longest_separator + 1);
+            let sep_len = separator_length(&hay[pos..], self.longest_separator + 1);
             if sep_len == 0 || sep_len > self.longest_separator || pos + sep_len >= hay.len() {
                 break;
             }
@@ -393,7 +394,7 @@ impl WordTrie {
             };
             node = &self.nodes[next as usize];
             pos += sep_len;
-            word_len = run(&hay[pos..], true, usize::MAX);
+            word_len = word_length(&hay[pos..]);
         }
         match longest {
             Some((end, Some(pattern))) => Some(Match {
@@ -440,54 +441,89 @@ fn word_bit(word: &str) -> u32 {
     (chain(0, word.as_bytes()) >> 58) as u32
 }
 
-/// Marks a key in the filter of name starts as the first words of a longer name: a text's
-/// words are measured further only while they may still be such a start.
-const PREFIX: u64 = 0x5bd1_e995_0000_0001;
+/// What the filter of name starts may hold for a run of words: a whole name ([`WHOLE`]), the
+/// first words of a longer one ([`PREFIX`]), or both. A text's words are measured further only
+/// while they may still be such a start.
+const WHOLE: u8 = 1;
+/// See [`WHOLE`].
+const PREFIX: u8 = 2;
 
-/// A set of keys that may answer "certainly not in it" (one bit per key, from a hash).
+/// A map from keys to two flags ([`WHOLE`], [`PREFIX`]), each of which may answer "certainly
+/// not": a key's two flags sit side by side, so one load tells both.
 #[derive(Debug, Default)]
 struct Filter {
     bits: Vec<u64>,
-    /// log2 of the number of bits.
+    /// log2 of the number of slots (two bits each).
     order: u32,
 }
 
 impl Filter {
-    /// A filter of 32 bits for each of about `entries` (rounded up to a power of two, from
-    /// 4 Kib to 4 Mib).
+    /// A filter of 16 slots (32 bits) for each of about `entries` (rounded up to a power of
+    /// two, from 4 Kib to 4 Mib).
     fn with_room(entries: usize) -> Filter {
-        let order = (entries.max(1) * 32)
+        let order = (entries.max(1) * 16)
             .next_power_of_two()
             .trailing_zeros()
-            .clamp(12, 22);
+            .clamp(11, 21);
         Filter {
-            bits: vec![0; (1 << order) / 64],
+            bits: vec![0; (1 << order) / 32],
             order,
         }
     }
 
-    fn bit(&self, key: u64) -> usize {
+    fn slot(&self, key: u64) -> usize {
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.order)) as usize
     }
 
-    fn insert(&mut self, key: u64) {
-        let bit = self.bit(key);
-        self.bits[bit / 64] |= 1 << (bit % 64);
+    fn insert(&mut self, key: u64, flag: u8) {
+        let slot = self.slot(key);
+        self.bits[slot / 32] |= u64::from(flag) << (2 * (slot % 32));
     }
 
-    /// Whether `key` may be in the set (false: certainly not).
+    /// The flags `key` may have (a flag not set: certainly not).
     #[inline]
-    fn contains(&self, key: u64) -> bool {
-        let bit = self.bit(key);
-        self.bits[bit / 64] & (1 << (bit % 64)) != 0
+    fn get(&self, key: u64) -> u8 {
+        let slot = self.slot(key);
+        ((self.bits[slot / 32] >> (2 * (slot % 32))) & 3) as u8
+    }
+}
+
+/// Length in bytes of the word (a run of word characters) at the start of `text`.
+#[inline]
+fn word_length(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    // Eight bytes at a time while they are ASCII letters and digits: most words end within
+    // the first eight, where an ASCII byte that is not one ends them, with no branch per byte.
+    let mut i = 0;
+    while let Some(chunk) = eight_bytes(bytes, i) {
+        let stop = not_ascii_alphanumeric(chunk);
+        if stop != 0 {
+            i += (stop.trailing_zeros() / 8) as usize;
+            if bytes[i] < 0x80 {
+                return i;
+            }
+            break;
+        }
+        i += 8;
+    }
+    i + run_from(&text[i..], true, usize::MAX)
+}
+
+/// Length in bytes of the separator (a run of non-word characters) at the start of `text`,
+/// looking at no more than `limit` bytes (a run longer than that is cut just past it).
+#[inline]
+fn separator_length(text: &str, limit: usize) -> usize {
+    match text.as_bytes() {
+        // Most often a single space between two words.
+        [b' ', next, ..] if next.is_ascii_alphanumeric() => 1,
+        _ => run_from(text, false, limit),
     }
 }
 
 /// Length in bytes of the run of word characters (`words`) or of non-word characters at the
-/// start of `text`, looking at no more than `limit` bytes (a run longer than that is cut just
-/// past it).
-#[inline]
-fn run(text: &str, words: bool, limit: usize) -> usize {
+/// start of `text`, character by character, looking at no more than `limit` bytes (a run
+/// longer than that is cut just past it).
+fn run_from(text: &str, words: bool, limit: usize) -> usize {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() && i <= limit {
@@ -534,7 +570,18 @@ mod tests {
 
     // Few words, several of them prefixes of others: names ending inside a longer word of
     // the text, and names sharing words, come up often.
-    const WORDS: &[&str] = &["xu", "xuh", "hui", "li", "lij", "jie", "3", "é", "éa"];
+    const WORDS: &[&str] = &[
+        "xu",
+        "xuh",
+        "hui",
+        "li",
+        "lij",
+        "jie",
+        "3",
+        "é",
+        "éa",
+        "chongqing",
+    ];
     const SEPARATORS: &[&str] = &[" ", "  ", "-", ", ", ". ", "'", "李", "会见"];
     const CJK: &[&str] = &["李", "伟", "明", "会", "见", "了", "和"];
 
