@@ -242,7 +242,7 @@ fn bytes_at_least(w: u64, a: u8) -> u64 {
 /// eight bytes at a time, with no branch per byte.
 #[inline]
 pub fn not_ascii_alphanumeric(w: u64) -> u64 {
-    let folded = w | 0x20 * ONE_BYTES;
+    let folded = w | (0x20 * ONE_BYTES);
     let letter = bytes_at_least(folded, b'a') & !bytes_at_least(folded, b'z' + 1);
     let digit = bytes_at_least(w, b'0') & !bytes_at_least(w, b'9' + 1);
     !((letter | digit) & !w) & HIGH_BITS
