@@ -161,8 +161,18 @@ impl Normalized {
 fn ascii_run(bytes: &[u8], start: usize) -> usize {
     let visible = |c: u8| c < 0x80 && !c.is_ascii_whitespace();
     let mut i = start;
-    while i < bytes.len() {
-        let c = bytes[i];
+    loop {
+        // Eight bytes at a time over letters, digits and punctuation (ASCII above the space);
+        // then a byte at a time through what stopped them.
+        while let Some(w) = eight_bytes(bytes, i) {
+            let unusual = non_ascii(w) | (!bytes_at_least(w, b'!') & HIGH_BITS);
+            if unusual != 0 {
+                i += (unusual.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
+        let Some(&c) = bytes.get(i) else { break };
         if visible(c) {
             i += 1;
         } else if c == b' ' && bytes.get(i + 1).is_some_and(|&next| visible(next)) {
@@ -363,6 +373,36 @@ mod tests {
             eight_bytes(b"123456789", 1),
             Some(u64::from_le_bytes(*b"23456789"))
         );
+    }
+
+    #[test]
+    fn ascii_runs_found_eight_bytes_at_a_time_are_the_byte_by_byte_ones() {
+        fn one_by_one(bytes: &[u8], mut i: usize) -> usize {
+            let visible = |c: u8| c < 0x80 && !c.is_ascii_whitespace();
+            while let Some(&c) = bytes.get(i) {
+                if visible(c) {
+                    i += 1;
+                } else if c == b' ' && bytes.get(i + 1).is_some_and(|&n| visible(n)) {
+                    i += 2;
+                } else {
+                    break;
+                }
+            }
+            i
+        }
+        let pieces = ["Xu", "reform", " ", "  ", "\t", "\n", ",", "!", "\u{1}", "é", "营", "~"];
+        let mut seed = 11u64;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..24 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            let bytes = text.as_bytes();
+            for start in 0..bytes.len() {
+                assert_eq!(ascii_run(bytes, start), one_by_one(bytes, start), "{text:?} at {start}");
+            }
+        }
     }
 
     #[test]
