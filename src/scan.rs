@@ -1,6 +1,9 @@
 //! Looking through text eight bytes at a time, for the loops that copy or check long texts and
-//! only care about a few byte values (escaping, control characters): a word of eight bytes
-//! that holds none of them is passed over at once.
+//! only care about a few byte values (escaping, control characters), and for the tokenizers
+//! that look for where a word or a run of plain ASCII ends: a word of eight bytes that holds
+//! none of them is passed over at once, and the first that does is found without a branch per
+//! byte. The `any_*` tests tell whether a word holds such a byte; the byte masks (a high bit
+//! per byte, read little-endian, so `trailing_zeros() / 8` is the first) tell which.
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -22,6 +25,37 @@ pub fn any_below(word: u64, n: u8) -> u64 {
 #[inline]
 pub fn any_equal(word: u64, b: u8) -> u64 {
     any_below(word ^ (ONES * u64::from(b)), 1)
+}
+
+/// The high bit of each byte of `word` that is at least `a`, for bytes below 0x80: adding
+/// 0x80 - a sets the high bit exactly then, and never carries into the next byte. The high
+/// bits of bytes from 0x80 on say nothing.
+#[inline]
+fn at_least(word: u64, a: u8) -> u64 {
+    ((word & !HIGHS) + u64::from(0x80 - a) * ONES) & HIGHS
+}
+
+/// The high bit of each non-ASCII byte of `word`.
+#[inline]
+pub fn non_ascii(word: u64) -> u64 {
+    word & HIGHS
+}
+
+/// The high bit of each byte of `word` that is not an ASCII letter or digit (non-ASCII bytes
+/// included).
+#[inline]
+pub fn not_alphanumeric(word: u64) -> u64 {
+    let folded = word | (0x20 * ONES);
+    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+    let digit = at_least(word, b'0') & !at_least(word, b'9' + 1);
+    !((letter | digit) & !word) & HIGHS
+}
+
+/// The high bit of each byte of `word` that is a space or below it (white space, most control
+/// characters) or non-ASCII: all but the letters, digits and punctuation of ASCII, and DEL.
+#[inline]
+pub fn at_most_space_or_non_ascii(word: u64) -> u64 {
+    non_ascii(word) | (!at_least(word, b'!') & HIGHS)
 }
 
 #[cfg(test)]
@@ -57,5 +91,29 @@ mod tests {
             Some(u64::from_le_bytes(*b"abcdefgh"))
         );
         assert_eq!(word_at(b"abcdefgh", 1), None);
+    }
+
+    #[test]
+    fn byte_masks_mark_exactly_the_bytes_of_their_class() {
+        // Every byte value at every place, among neighbours of every class.
+        for fill in [b'a', b'Z', b'5', b' ', b'!', 0x00, 0x7f, 0x80, 0xff] {
+            for b in 0..=255u8 {
+                for at in 0..8 {
+                    let mut bytes = [fill; 8];
+                    bytes[at] = b;
+                    let word = u64::from_le_bytes(bytes);
+                    for (k, &x) in bytes.iter().enumerate() {
+                        let marked = |mask: u64| mask >> (8 * k + 7) & 1 == 1;
+                        assert_eq!(marked(not_alphanumeric(word)), !x.is_ascii_alphanumeric());
+                        assert_eq!(marked(non_ascii(word)), !x.is_ascii());
+                        assert_eq!(
+                            marked(at_most_space_or_non_ascii(word)),
+                            x <= b' ' || x >= 0x80,
+                            "{x:#x}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! CJK characters). [`Normalized`] does that and remembers, for every byte it produced, which
 //! byte of the original it came from, so a match can be mapped back and linked or marked.
 
+use crate::scan::{at_most_space_or_non_ascii, word_at};
 use unicode_normalization::UnicodeNormalization;
 
 /// Text after normalization, with a map back to the original.
@@ -164,8 +165,8 @@ fn ascii_run(bytes: &[u8], start: usize) -> usize {
     loop {
         // Eight bytes at a time over letters, digits and punctuation (ASCII above the space);
         // then a byte at a time through what stopped them.
-        while let Some(w) = eight_bytes(bytes, i) {
-            let unusual = non_ascii(w) | (!bytes_at_least(w, b'!') & HIGH_BITS);
+        while let Some(w) = word_at(bytes, i) {
+            let unusual = at_most_space_or_non_ascii(w);
             if unusual != 0 {
                 i += (unusual.trailing_zeros() / 8) as usize;
                 break;
@@ -227,41 +228,6 @@ impl Builder {
 /// Normalize a name or pattern (no offsets needed).
 pub fn normalize(text: &str, fold: Fold) -> String {
     Normalized::new(text, fold).text
-}
-
-/// Eight bytes read little-endian from `bytes[at..]`, when there are eight.
-#[inline]
-pub fn eight_bytes(bytes: &[u8], at: usize) -> Option<u64> {
-    let chunk = bytes.get(at..at + 8)?;
-    Some(u64::from_le_bytes(chunk.try_into().ok()?))
-}
-
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-const ONE_BYTES: u64 = 0x0101_0101_0101_0101;
-
-/// The high bit of each byte of `w` (eight bytes from [`eight_bytes`]) that is at least `a`,
-/// for bytes below 0x80: adding 0x80 - a sets the high bit exactly then, and never carries
-/// into the next byte. The high bits of bytes from 0x80 on say nothing.
-#[inline]
-fn bytes_at_least(w: u64, a: u8) -> u64 {
-    ((w & !HIGH_BITS) + u64::from(0x80 - a) * ONE_BYTES) & HIGH_BITS
-}
-
-/// The high bit of each byte of `w` that is not an ASCII letter or digit (non-ASCII bytes
-/// included), so that the tokenizers of names and of search terms find where a word ends
-/// eight bytes at a time, with no branch per byte.
-#[inline]
-pub fn not_ascii_alphanumeric(w: u64) -> u64 {
-    let folded = w | (0x20 * ONE_BYTES);
-    let letter = bytes_at_least(folded, b'a') & !bytes_at_least(folded, b'z' + 1);
-    let digit = bytes_at_least(w, b'0') & !bytes_at_least(w, b'9' + 1);
-    !((letter | digit) & !w) & HIGH_BITS
-}
-
-/// The high bit of each byte of `w` that is non-ASCII.
-#[inline]
-pub fn non_ascii(w: u64) -> u64 {
-    w & HIGH_BITS
 }
 
 /// Whether the characters around `start..end` of `text` leave the match a whole word.
@@ -347,35 +313,6 @@ mod tests {
     }
 
     #[test]
-    fn byte_classes_eight_at_a_time_agree_with_the_standard_library() {
-        // Every byte value in every position, next to neighbours of every class.
-        for b in 0..=255u8 {
-            for neighbour in [b'a', b'Z', b'5', b' ', 0x7f, 0x80, 0xff, 0x00] {
-                for at in 0..8 {
-                    let mut bytes = [neighbour; 8];
-                    bytes[at] = b;
-                    let w = eight_bytes(&bytes, 0).unwrap();
-                    let stop = not_ascii_alphanumeric(w);
-                    for (k, &byte) in bytes.iter().enumerate() {
-                        let flagged = stop >> (8 * k + 7) & 1 == 1;
-                        assert_eq!(
-                            flagged,
-                            !byte.is_ascii_alphanumeric(),
-                            "byte {byte:#x} at {k}"
-                        );
-                        assert_eq!(non_ascii(w) >> (8 * k + 7) & 1 == 1, !byte.is_ascii());
-                    }
-                }
-            }
-        }
-        assert_eq!(eight_bytes(b"1234567", 0), None);
-        assert_eq!(
-            eight_bytes(b"123456789", 1),
-            Some(u64::from_le_bytes(*b"23456789"))
-        );
-    }
-
-    #[test]
     fn ascii_runs_found_eight_bytes_at_a_time_are_the_byte_by_byte_ones() {
         fn one_by_one(bytes: &[u8], mut i: usize) -> usize {
             let visible = |c: u8| c < 0x80 && !c.is_ascii_whitespace();
@@ -390,17 +327,25 @@ mod tests {
             }
             i
         }
-        let pieces = ["Xu", "reform", " ", "  ", "\t", "\n", ",", "!", "\u{1}", "é", "营", "~"];
+        let pieces = [
+            "Xu", "reform", " ", "  ", "\t", "\n", ",", "!", "\u{1}", "é", "营", "~",
+        ];
         let mut seed = 11u64;
         for _ in 0..2000 {
             let mut text = String::new();
             for _ in 0..24 {
-                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
             }
             let bytes = text.as_bytes();
             for start in 0..bytes.len() {
-                assert_eq!(ascii_run(bytes, start), one_by_one(bytes, start), "{text:?} at {start}");
+                assert_eq!(
+                    ascii_run(bytes, start),
+                    one_by_one(bytes, start),
+                    "{text:?} at {start}"
+                );
             }
         }
     }

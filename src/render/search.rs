@@ -30,7 +30,7 @@
 use super::json::json_string;
 use crate::model::{EntityRef, Kind};
 use crate::resolve::Site;
-use crate::text::{eight_bytes, non_ascii, not_ascii_alphanumeric};
+use crate::scan::{non_ascii, not_alphanumeric, word_at};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -364,8 +364,8 @@ impl Packed {
 fn token_end(bytes: &[u8], start: usize) -> (usize, bool) {
     let mut i = start;
     let mut ascii = true;
-    while let Some(w) = eight_bytes(bytes, i) {
-        let stop = not_ascii_alphanumeric(w) & !non_ascii(w);
+    while let Some(w) = word_at(bytes, i) {
+        let stop = not_alphanumeric(w) & !non_ascii(w);
         let len = (stop.trailing_zeros() / 8) as usize;
         let before_stop = if len == 8 {
             u64::MAX

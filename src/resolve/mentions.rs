@@ -18,7 +18,8 @@
 //! other shape (one that starts or ends with punctuation, or mixes in CJK after a Latin start)
 //! make the whole set fall back to the DFA, which gives the same matches.
 
-use crate::text::{eight_bytes, is_cjk, not_ascii_alphanumeric};
+use crate::scan::{not_alphanumeric, word_at};
+use crate::text::is_cjk;
 use aho_corasick::{AhoCorasick, Input, MatchKind};
 use rustc_hash::FxHashMap;
 
@@ -495,8 +496,8 @@ fn word_length(text: &str) -> usize {
     // Eight bytes at a time while they are ASCII letters and digits: most words end within
     // the first eight, where an ASCII byte that is not one ends them, with no branch per byte.
     let mut i = 0;
-    while let Some(chunk) = eight_bytes(bytes, i) {
-        let stop = not_ascii_alphanumeric(chunk);
+    while let Some(chunk) = word_at(bytes, i) {
+        let stop = not_alphanumeric(chunk);
         if stop != 0 {
             i += (stop.trailing_zeros() / 8) as usize;
             if bytes[i] < 0x80 {
