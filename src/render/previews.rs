@@ -11,7 +11,7 @@ use super::search::text_of;
 use crate::markdown::{LINK_END, LINK_START};
 use crate::model::{EntityRef, Kind};
 use crate::resolve::Site;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
 
 /// A summary is cut to about this many characters.
 pub const SUMMARY_CHARS: usize = 240;
@@ -19,15 +19,15 @@ pub const SUMMARY_CHARS: usize = 240;
 /// Preview data of every entity, by address.
 pub struct Previews {
     /// Address (`people/x/`) → JSON array `[kind, title, detail, summary]`.
-    entities: HashMap<String, String>,
+    entities: FxHashMap<String, String>,
     /// Address of each article → its index.
-    articles: HashMap<String, u32>,
+    articles: FxHashMap<String, u32>,
 }
 
 impl Previews {
     /// Summaries of every meeting, person, topic and organization.
     pub fn new(site: &Site) -> Self {
-        let mut entities = HashMap::new();
+        let mut entities = FxHashMap::default();
         for kind in [Kind::Meeting, Kind::Person, Kind::Topic, Kind::Organization] {
             for e in site.all(kind) {
                 entities.insert(site.index.path(e), entity_json(site, e));
@@ -44,8 +44,9 @@ impl Previews {
     /// `None` when it links to nothing with a preview. Links inside it stay marked, so the
     /// page's link finishing makes them right for where the page lives.
     pub fn for_page(&self, site: &Site, html: &str) -> Option<String> {
-        let mut entities: BTreeMap<&str, &str> = BTreeMap::new();
-        let mut cites: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+        // Each link once, in the order of its address.
+        let mut entities: Vec<(&str, &str)> = Vec::new();
+        let mut cites: Vec<(&str, (u32, u32))> = Vec::new();
         let mut rest = html;
         while let Some(start) = rest.find(LINK_START) {
             let after = &rest[start + LINK_START.len_utf8()..];
@@ -56,19 +57,23 @@ impl Previews {
             rest = &after[end..];
             let (path, fragment) = target.split_once('#').unwrap_or((target, ""));
             if let Some(json) = self.entities.get(path) {
-                entities.insert(path, json);
+                entities.push((path, json));
             } else if let (Some(&article), Some(n)) = (
                 self.articles.get(path),
                 fragment
                     .strip_prefix('p')
                     .and_then(|n| n.parse::<u32>().ok()),
             ) {
-                cites.insert(target, (article, n));
+                cites.push((target, (article, n)));
             }
         }
         if entities.is_empty() && cites.is_empty() {
             return None;
         }
+        entities.sort_unstable_by_key(|&(path, _)| path);
+        entities.dedup_by_key(|&mut (path, _)| path);
+        cites.sort_unstable_by_key(|&(target, _)| target);
+        cites.dedup_by_key(|&mut (target, _)| target);
         let mut out = String::from("{\"e\":{");
         for (i, (path, json)) in entities.iter().enumerate() {
             if i > 0 {
