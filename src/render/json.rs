@@ -23,12 +23,14 @@ pub fn json_string_with_links(out: &mut String, s: &str) {
 /// Whether any of the eight bytes of `word` may need escaping: a control byte, `"`, `\`, `<`,
 /// `>`, `&`, or 0xE2 (which starts U+2028 and U+2029).
 fn may_need_escape(word: u64) -> bool {
+    // `"` and `&` (0x22, 0x26) differ in one bit, as do `<` and `>` (0x3C, 0x3E): each pair
+    // is one test with that bit masked off.
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let one_of = |a: u8, b: u8| any_equal(word & (ONES * u64::from(!(a ^ b))), a & b);
     (any_below(word, 0x20)
-        | any_equal(word, b'"')
+        | one_of(b'"', b'&')
+        | one_of(b'<', b'>')
         | any_equal(word, b'\\')
-        | any_equal(word, b'<')
-        | any_equal(word, b'>')
-        | any_equal(word, b'&')
         | any_equal(word, 0xE2))
         != 0
 }
@@ -93,6 +95,18 @@ fn escape(out: &mut String, s: &str, keep_links: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_eight_byte_test_sees_every_byte_that_needs_escaping() {
+        for b in 0..=255u8 {
+            let needs = b < 0x20 || matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&' | 0xE2);
+            for at in 0..8 {
+                let mut bytes = *b"abcdefgh";
+                bytes[at] = b;
+                assert_eq!(may_need_escape(u64::from_le_bytes(bytes)), needs, "{b:#x}");
+            }
+        }
+    }
 
     #[test]
     fn escapes_at_every_offset_of_long_text() {
