@@ -7,7 +7,8 @@
 //! Building has two steps. Analysis gives a document's terms, each with the units it occurs in
 //! ([`analyze`], a pure function of one document's units; a build keeps one analyzer per
 //! thread, which remembers what each token gave from one document to the next, and analyzes
-//! the documents a block at a time). [`build`] merges each block's terms into every term's
+//! the documents a block at a time; all of them number the terms in one table, so a term's
+//! postings are found by its number, not by its text). [`build`] merges each block's terms into every term's
 //! postings and puts them together into the files:
 //!
 //! - `search/index.js`: the manifest (document ranges per kind, shard keys and sizes, chunk
@@ -77,9 +78,8 @@ pub struct Document<'a> {
     pub units: Vec<Cow<'a, str>>,
 }
 
-/// What [`analyze`] finds in one document: each term and the units it occurs in, by term
-/// (flat, so that a document's analysis is three allocations), in byte order from [`analyze`]
-/// and in order of first occurrence in a build.
+/// What [`analyze`] finds in one document: each term and the units it occurs in, in byte
+/// order of the terms (flat, so that it is three allocations).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Terms {
     /// The terms, one after the other, in byte order.
@@ -254,9 +254,9 @@ fn cjk_terms(run: &str, f: &mut impl FnMut(&str, bool)) {
 /// The terms of one document and the units each occurs in, in byte order. Pure: the same
 /// units always give the same result.
 pub fn analyze(units: &[Cow<str>]) -> Terms {
-    let mut terms = Analyzer::default().document(units);
-    terms.sort();
-    terms
+    let table = TermTable::default();
+    let found = Analyzer::new(&table).document(units);
+    Terms::of(&found, &table)
 }
 
 impl Terms {
@@ -277,15 +277,19 @@ impl Terms {
         self.ends.len()
     }
 
-    /// The same terms in byte order.
-    fn sort(&mut self) {
-        let mut all: Vec<(&str, &[u32])> = self.iter().collect();
+    /// The terms `found` by number in `table`, in byte order.
+    fn of(found: &Found, table: &TermTable) -> Terms {
+        let text = table.numbers().text.clone();
+        let mut all: Vec<(&str, &[u32])> = found
+            .iter()
+            .map(|(term, units)| (&*text[term as usize], units))
+            .collect();
         all.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut sorted = Terms::default();
         for (term, units) in all {
             sorted.push(term, units);
         }
-        *self = sorted;
+        sorted
     }
 
     fn push(&mut self, term: &str, units: &[u32]) {
@@ -394,17 +398,15 @@ fn token_end(bytes: &[u8], start: usize) -> (usize, bool) {
 /// document to the next. Short tokens (nearly all) are packed into two machine words and found
 /// in an open-addressing table without copying or hashing byte by byte; most of a build's
 /// search time is this loop.
-#[derive(Default)]
-struct Analyzer {
+struct Analyzer<'t> {
+    /// The build's terms, shared by every thread's analyzer.
+    table: &'t TermTable,
     /// (token, term + 1) per slot; term 0 is an empty slot, `u32::MAX` a stop word.
     slots: Vec<(Packed, u32)>,
     used: usize,
     /// Tokens longer than 16 bytes → term.
     long: FxMap<Box<str>, u32>,
-    /// Terms: their text and number.
-    term_ids: FxMap<Box<str>, u32>,
-    term_text: Vec<Box<str>>,
-    /// Per term, in the document at hand: its place among the document's terms, and the last
+    /// Per term (by its number in the table), in the document at hand: its place among the document's terms, and the last
     /// unit it was seen in (`u32::MAX` when not seen yet).
     local: Vec<(u32, u32)>,
     /// The document's terms, in order of first occurrence.
@@ -415,7 +417,76 @@ struct Analyzer {
 
 const STOP: u32 = u32::MAX;
 
-impl Analyzer {
+/// Every term of a build, numbered in the order the analyzers first meet them. The analyzers
+/// of all threads share it, so a term has one number (its place among the postings) whoever
+/// finds it; each analyzer asks once per distinct token, so the lock is seldom taken.
+#[derive(Default)]
+struct TermTable(std::sync::Mutex<TermNumbers>);
+
+#[derive(Default)]
+struct TermNumbers {
+    ids: FxMap<Box<str>, u32>,
+    text: Vec<Box<str>>,
+}
+
+impl TermTable {
+    /// The number of `term`, given it now when it has none.
+    fn number(&self, term: &str) -> u32 {
+        let mut numbers = self.numbers();
+        if let Some(&id) = numbers.ids.get(term) {
+            return id;
+        }
+        let id = numbers.text.len() as u32;
+        numbers.ids.insert(term.into(), id);
+        numbers.text.push(term.into());
+        id
+    }
+
+    fn numbers(&self) -> std::sync::MutexGuard<'_, TermNumbers> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Each term's text, by number.
+    fn into_text(self) -> Vec<Box<str>> {
+        self.0.into_inner().unwrap_or_else(|p| p.into_inner()).text
+    }
+}
+
+/// What an analyzer finds in one document: each term, by its number in the [`TermTable`], and
+/// the units it occurs in, in order of first occurrence.
+#[derive(Default)]
+struct Found {
+    terms: Vec<u32>,
+    /// Per term: where its units end.
+    ends: Vec<u32>,
+    units: Vec<u32>,
+}
+
+impl Found {
+    /// Each term and the units it occurs in (ascending).
+    fn iter(&self) -> impl Iterator<Item = (u32, &[u32])> {
+        let mut unit_at = 0;
+        self.terms.iter().zip(&self.ends).map(move |(&term, &end)| {
+            let start = unit_at;
+            unit_at = end as usize;
+            (term, &self.units[start..unit_at])
+        })
+    }
+}
+
+impl<'t> Analyzer<'t> {
+    fn new(table: &'t TermTable) -> Self {
+        Analyzer {
+            table,
+            slots: Vec::new(),
+            used: 0,
+            long: FxMap::default(),
+            local: Vec::new(),
+            seen_terms: Vec::new(),
+            pairs: Vec::new(),
+        }
+    }
+
     fn unit(&mut self, u: u32, text: &str) {
         let bytes = text.as_bytes();
         let mut i = 0;
@@ -509,14 +580,10 @@ impl Analyzer {
             Some(Cow::Borrowed(lower))
         };
         let Some(t) = term else { return STOP };
-        if let Some(&id) = self.term_ids.get(&*t) {
-            return id;
+        let id = self.table.number(&t);
+        if self.local.len() <= id as usize {
+            self.local.resize(id as usize + 1, (0, u32::MAX));
         }
-        let id = self.term_text.len() as u32;
-        let t: Box<str> = t.into();
-        self.term_ids.insert(t.clone(), id);
-        self.term_text.push(t);
-        self.local.push((0, u32::MAX));
         id
     }
 
@@ -534,7 +601,7 @@ impl Analyzer {
     }
 
     /// The terms of one document, in order of first occurrence, and the units of each.
-    fn document(&mut self, units: &[Cow<str>]) -> Terms {
+    fn document(&mut self, units: &[Cow<str>]) -> Found {
         for (u, text) in units.iter().enumerate() {
             self.unit(u as u32, text);
         }
@@ -553,24 +620,14 @@ impl Analyzer {
             by_term[fill[t as usize] as usize] = u;
             fill[t as usize] += 1;
         }
-        let mut out = Terms {
-            text: String::with_capacity(
-                self.seen_terms
-                    .iter()
-                    .map(|&t| self.term_text[t as usize].len())
-                    .sum(),
-            ),
-            ends: Vec::with_capacity(n),
-            units: Vec::with_capacity(self.pairs.len()),
-        };
-        for (place, &term) in self.seen_terms.iter().enumerate() {
-            out.push(
-                &self.term_text[term as usize],
-                &by_term[start[place] as usize..start[place + 1] as usize],
-            );
+        for &term in &self.seen_terms {
             self.local[term as usize].1 = u32::MAX;
         }
-        self.seen_terms.clear();
+        let out = Found {
+            terms: std::mem::take(&mut self.seen_terms),
+            ends: start[1..].to_vec(),
+            units: by_term,
+        };
         self.pairs.clear();
         out
     }
@@ -726,13 +783,16 @@ pub fn build(site: &Site) -> Index<'_> {
 /// articles).
 const BLOCK: usize = 512;
 
-/// Terms are split into this many parts by a cheap hash, each part merged on its own thread.
+/// Terms are split into this many parts by number, each part merged on its own thread.
 const PARTS: usize = 8;
 
 /// Every term's postings, encoded as they are collected: (document delta, unit) pairs, as
 /// [`varint`]s.
 struct Postings {
-    parts: Vec<FxMap<Box<str>, Posting>>,
+    /// Part `p` holds the postings of the terms numbered `p`, `p + PARTS`, `p + 2 PARTS`, …
+    parts: Vec<Vec<Posting>>,
+    /// Each term's text, by number.
+    terms: Vec<Box<str>>,
     /// Documents added so far.
     docs: u32,
 }
@@ -749,15 +809,17 @@ impl Postings {
     /// terms are let go once merged.
     fn of(docs: &[Document], block: usize) -> Postings {
         let mut postings = Postings {
-            parts: (0..PARTS).map(|_| FxMap::default()).collect(),
+            parts: (0..PARTS).map(|_| Vec::new()).collect(),
+            terms: Vec::new(),
             docs: 0,
         };
+        let table = TermTable::default();
         // One analyzer per thread, kept over all blocks.
         let analyzers: Vec<std::sync::Mutex<Analyzer>> = (0..rayon::current_num_threads())
-            .map(|_| Default::default())
+            .map(|_| std::sync::Mutex::new(Analyzer::new(&table)))
             .collect();
         for block in docs.chunks(block.max(1)) {
-            let terms: Vec<Terms> = block
+            let found: Vec<Found> = block
                 .par_iter()
                 .map(|d| {
                     let thread = rayon::current_thread_index().unwrap_or(0);
@@ -767,22 +829,25 @@ impl Postings {
                     analyzer.document(&d.units)
                 })
                 .collect();
-            postings.add(&terms);
+            postings.add(&found);
         }
+        drop(analyzers);
+        postings.terms = table.into_text();
         postings
     }
 
     /// Add the terms of the next documents, in order.
-    fn add(&mut self, terms: &[Terms]) {
+    fn add(&mut self, found: &[Found]) {
         let first = self.docs;
         self.parts.par_iter_mut().enumerate().for_each(|(p, part)| {
-            for (k, doc_terms) in terms.iter().enumerate() {
+            for (k, doc) in found.iter().enumerate() {
                 let d = first + k as u32;
-                for (term, units) in doc_terms.iter().filter(|(t, _)| part_of(t) == p) {
-                    let posting = match part.get_mut(term) {
-                        Some(posting) => posting,
-                        None => part.entry(term.into()).or_default(),
-                    };
+                for (term, units) in doc.iter().filter(|&(t, _)| t as usize % PARTS == p) {
+                    let at = term as usize / PARTS;
+                    if part.len() <= at {
+                        part.resize_with(at + 1, Posting::default);
+                    }
+                    let posting = &mut part[at];
                     let mut delta = d - posting.last;
                     for &u in units {
                         varint(&mut posting.list, delta);
@@ -793,26 +858,25 @@ impl Postings {
                 }
             }
         });
-        self.docs += terms.len() as u32;
+        self.docs += found.len() as u32;
     }
 
     /// Every term and its encoded postings, in byte order of the terms.
     fn into_sorted(self) -> Vec<(Box<str>, String)> {
-        let mut sorted: Vec<(Box<str>, String)> = self
-            .parts
-            .into_iter()
-            .flatten()
-            .map(|(t, p)| (t, p.list))
-            .collect();
+        let mut terms = self.terms;
+        let mut sorted: Vec<(Box<str>, String)> = Vec::with_capacity(terms.len());
+        for (p, part) in self.parts.into_iter().enumerate() {
+            for (at, posting) in part.into_iter().enumerate() {
+                // Every numbered term was found in some document, so it has postings; a
+                // place with none is one the part grew past.
+                if !posting.list.is_empty() {
+                    sorted.push((std::mem::take(&mut terms[at * PARTS + p]), posting.list));
+                }
+            }
+        }
         sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         sorted
     }
-}
-
-/// The part of a term, for [`Postings`].
-fn part_of(t: &str) -> usize {
-    let b = t.as_bytes();
-    (b[0] as usize * 31 + b[b.len() - 1] as usize + b.len()) % PARTS
 }
 
 /// A site's search index: the manifest and the term shards, made, and the document chunks, made
@@ -1168,11 +1232,11 @@ mod tests {
             ],
             vec!["Reform office".into(), "Reforms go on; the office".into()],
         ];
-        let mut kept = Analyzer::default();
+        let table = TermTable::default();
+        let mut kept = Analyzer::new(&table);
         for units in &docs {
-            let mut terms = kept.document(units);
-            terms.sort();
-            assert_eq!(terms, analyze(units));
+            let found = kept.document(units);
+            assert_eq!(Terms::of(&found, &table), analyze(units));
         }
     }
 
