@@ -58,6 +58,12 @@ pub fn at_most_space_or_non_ascii(word: u64) -> u64 {
     non_ascii(word) | (!at_least(word, b'!') & HIGHS)
 }
 
+/// The high bit of each byte of `word` that is a space (0x20).
+#[inline]
+pub fn spaces(word: u64) -> u64 {
+    !at_least(word ^ (0x20 * ONES), 1) & !word & HIGHS
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +112,7 @@ mod tests {
                         let marked = |mask: u64| mask >> (8 * k + 7) & 1 == 1;
                         assert_eq!(marked(not_alphanumeric(word)), !x.is_ascii_alphanumeric());
                         assert_eq!(marked(non_ascii(word)), !x.is_ascii());
+                        assert_eq!(marked(spaces(word)), x == b' ');
                         assert_eq!(
                             marked(at_most_space_or_non_ascii(word)),
                             x <= b' ' || x >= 0x80,

@@ -5,7 +5,7 @@
 //! CJK characters). [`Normalized`] does that and remembers, for every byte it produced, which
 //! byte of the original it came from, so a match can be mapped back and linked or marked.
 
-use crate::scan::{at_most_space_or_non_ascii, word_at};
+use crate::scan::{at_most_space_or_non_ascii, spaces, word_at};
 use unicode_normalization::UnicodeNormalization;
 
 /// Text after normalization, with a map back to the original.
@@ -163,12 +163,15 @@ fn ascii_run(bytes: &[u8], start: usize) -> usize {
     let visible = |c: u8| c < 0x80 && !c.is_ascii_whitespace();
     let mut i = start;
     loop {
-        // Eight bytes at a time over letters, digits and punctuation (ASCII above the space);
-        // then a byte at a time through what stopped them.
+        // Eight bytes at a time over letters, digits, punctuation (ASCII above the space) and
+        // single spaces before one of them (the last byte's next is not known yet); then a
+        // byte at a time through what stopped them.
         while let Some(w) = word_at(bytes, i) {
             let unusual = at_most_space_or_non_ascii(w);
-            if unusual != 0 {
-                i += (unusual.trailing_zeros() / 8) as usize;
+            let kept_spaces = spaces(w) & !(unusual >> 8) & !(0x80 << 56);
+            let stop = unusual & !kept_spaces;
+            if stop != 0 {
+                i += (stop.trailing_zeros() / 8) as usize;
                 break;
             }
             i += 8;
