@@ -27,6 +27,14 @@ pub fn any_equal(word: u64, b: u8) -> u64 {
     any_below(word ^ (ONES * u64::from(b)), 1)
 }
 
+/// Non-zero exactly when some byte of `word` is `a` or `b`, two values that differ in one bit
+/// (one test: that bit is masked off).
+#[inline]
+pub fn any_equal_either(word: u64, a: u8, b: u8) -> u64 {
+    debug_assert_eq!((a ^ b).count_ones(), 1);
+    any_equal(word & (ONES * u64::from(!(a ^ b))), a & b)
+}
+
 /// The high bit of each byte of `word` that is at least `a`, for bytes below 0x80: adding
 /// 0x80 - a sets the high bit exactly then, and never carries into the next byte. The high
 /// bits of bytes from 0x80 on say nothing.
@@ -80,6 +88,13 @@ mod tests {
                     for n in [0x01u8, 0x20, 0x80] {
                         let expected = bytes.iter().any(|&x| x < n);
                         assert_eq!(any_below(word, n) != 0, expected, "{bytes:?} below {n:#x}");
+                    }
+                    for (x, y) in [(b'"', b'&'), (b'<', b'>')] {
+                        assert_eq!(
+                            any_equal_either(word, x, y) != 0,
+                            bytes.contains(&x) || bytes.contains(&y),
+                            "{bytes:?} has {x:#x} or {y:#x}"
+                        );
                     }
                     for probe in [b'<', b'"', 0x7f, 0xe2, 0x00] {
                         let expected = bytes.contains(&probe);

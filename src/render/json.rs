@@ -6,7 +6,7 @@
 //! as escapes (older JavaScript took them for line ends).
 
 use crate::markdown::{LINK_END, LINK_START};
-use crate::scan::{any_below, any_equal, word_at};
+use crate::scan::{any_below, any_equal, any_equal_either, word_at};
 use std::fmt::Write as _;
 
 /// `s` as a JSON string literal, appended to `out`.
@@ -23,13 +23,10 @@ pub fn json_string_with_links(out: &mut String, s: &str) {
 /// Whether any of the eight bytes of `word` may need escaping: a control byte, `"`, `\`, `<`,
 /// `>`, `&`, or 0xE2 (which starts U+2028 and U+2029).
 fn may_need_escape(word: u64) -> bool {
-    // `"` and `&` (0x22, 0x26) differ in one bit, as do `<` and `>` (0x3C, 0x3E): each pair
-    // is one test with that bit masked off.
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let one_of = |a: u8, b: u8| any_equal(word & (ONES * u64::from(!(a ^ b))), a & b);
+    // `"` and `&` (0x22, 0x26) differ in one bit, as do `<` and `>` (0x3C, 0x3E).
     (any_below(word, 0x20)
-        | one_of(b'"', b'&')
-        | one_of(b'<', b'>')
+        | any_equal_either(word, b'"', b'&')
+        | any_equal_either(word, b'<', b'>')
         | any_equal(word, b'\\')
         | any_equal(word, 0xE2))
         != 0

@@ -8,8 +8,8 @@
 //! ([`analyze`], a pure function of one document's units; a build keeps one analyzer per
 //! thread, which remembers what each token gave from one document to the next, and analyzes
 //! the documents a block at a time; all of them number the terms in one table, so a term's
-//! postings are found by its number, not by its text). [`build`] merges each block's terms into every term's
-//! postings and puts them together into the files:
+//! postings are found by its number, not by its text). [`build`] merges each block's terms
+//! into every term's postings and puts them together into the files:
 //!
 //! - `search/index.js`: the manifest (document ranges per kind, shard keys and sizes, chunk
 //!   starts, each document's year and source for the filters);
@@ -406,8 +406,8 @@ struct Analyzer<'t> {
     used: usize,
     /// Tokens longer than 16 bytes → term.
     long: FxMap<Box<str>, u32>,
-    /// Per term (by its number in the table), in the document at hand: its place among the document's terms, and the last
-    /// unit it was seen in (`u32::MAX` when not seen yet).
+    /// Per term (by its number in the table), in the document at hand: its place among the
+    /// document's terms, and the last unit it was seen in (`u32::MAX` when not seen yet).
     local: Vec<(u32, u32)>,
     /// The document's terms, in order of first occurrence.
     seen_terms: Vec<u32>,
