@@ -160,7 +160,6 @@ impl Normalized {
 /// The end of the run of ASCII from `start` (a visible character) that normalizing leaves as
 /// it is but for case: visible characters, and single spaces followed by one.
 fn ascii_run(bytes: &[u8], start: usize) -> usize {
-    let visible = |c: u8| c < 0x80 && !c.is_ascii_whitespace();
     let mut i = start;
     loop {
         // Eight bytes at a time over letters, digits, punctuation (ASCII above the space) and
@@ -176,16 +175,26 @@ fn ascii_run(bytes: &[u8], start: usize) -> usize {
             }
             i += 8;
         }
-        let Some(&c) = bytes.get(i) else { break };
-        if visible(c) {
-            i += 1;
-        } else if c == b' ' && bytes.get(i + 1).is_some_and(|&next| visible(next)) {
-            i += 2;
-        } else {
-            break;
+        match ascii_step(bytes, i) {
+            Some(next) => i = next,
+            None => break,
         }
     }
     i
+}
+
+/// [`ascii_run`] a byte at a time: past the byte at `i` when it is visible ASCII, or past it
+/// and the next when it is a single space before one; `None` where the run ends.
+fn ascii_step(bytes: &[u8], i: usize) -> Option<usize> {
+    let visible = |c: u8| c < 0x80 && !c.is_ascii_whitespace();
+    let c = *bytes.get(i)?;
+    if visible(c) {
+        Some(i + 1)
+    } else if c == b' ' && bytes.get(i + 1).is_some_and(|&next| visible(next)) {
+        Some(i + 2)
+    } else {
+        None
+    }
 }
 
 /// Accumulates normalized text. A run of white space is held back until the next visible
@@ -318,30 +327,15 @@ mod tests {
     #[test]
     fn ascii_runs_found_eight_bytes_at_a_time_are_the_byte_by_byte_ones() {
         fn one_by_one(bytes: &[u8], mut i: usize) -> usize {
-            let visible = |c: u8| c < 0x80 && !c.is_ascii_whitespace();
-            while let Some(&c) = bytes.get(i) {
-                if visible(c) {
-                    i += 1;
-                } else if c == b' ' && bytes.get(i + 1).is_some_and(|&n| visible(n)) {
-                    i += 2;
-                } else {
-                    break;
-                }
+            while let Some(next) = ascii_step(bytes, i) {
+                i = next;
             }
             i
         }
         let pieces = [
             "Xu", "reform", " ", "  ", "\t", "\n", ",", "!", "\u{1}", "é", "营", "~",
         ];
-        let mut seed = 11u64;
-        for _ in 0..2000 {
-            let mut text = String::new();
-            for _ in 0..24 {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
-            }
+        for text in crate::scan::texts_to_scan(&pieces, 11) {
             let bytes = text.as_bytes();
             for start in 0..bytes.len() {
                 assert_eq!(

@@ -722,13 +722,18 @@ mod tests {
     }
 
     #[cfg(unix)]
+    fn make_pipe(path: &Path) {
+        let path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        // SAFETY: `path` is a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o644) }, 0);
+    }
+
+    #[cfg(unix)]
     #[test]
     fn a_named_pipe_is_reported_not_read() {
         let dir = tempfile::tempdir().unwrap();
         let pipe_path = dir.path().join("pipe");
-        let pipe = std::ffi::CString::new(pipe_path.to_str().unwrap()).unwrap();
-        // SAFETY: `pipe` is a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(pipe.as_ptr(), 0o644) }, 0);
+        make_pipe(&pipe_path);
         let err = read_plain_file(&pipe_path).unwrap_err();
         assert_eq!(err.to_string(), NOT_A_FILE);
         assert!(read_at_most(&pipe_path, 100).is_err());
@@ -740,9 +745,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let people = dir.path().join("content/people");
         std::fs::create_dir_all(&people).unwrap();
-        let pipe = std::ffi::CString::new(people.join("p.yaml").to_str().unwrap()).unwrap();
-        // SAFETY: `pipe` is a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(pipe.as_ptr(), 0o644) }, 0);
+        make_pipe(&people.join("p.yaml"));
         let root = canonical_root(dir.path());
         let found = scan_folder(dir.path(), &root, Kind::Person);
         assert!(

@@ -382,6 +382,13 @@ fn token_end(bytes: &[u8], start: usize) -> (usize, bool) {
             return (i, ascii);
         }
     }
+    let (end, tail_ascii) = token_end_byte_by_byte(bytes, i);
+    (end, ascii && tail_ascii)
+}
+
+/// As [`token_end`], a byte at a time (for the last few bytes of a text).
+fn token_end_byte_by_byte(bytes: &[u8], mut i: usize) -> (usize, bool) {
+    let mut ascii = true;
     while let Some(&c) = bytes.get(i) {
         if c >= 0x80 {
             ascii = false;
@@ -1242,35 +1249,15 @@ mod tests {
 
     #[test]
     fn token_ends_found_eight_bytes_at_a_time_are_the_byte_by_byte_ones() {
-        fn one_by_one(bytes: &[u8], mut i: usize) -> (usize, bool) {
-            let mut ascii = true;
-            while let Some(&c) = bytes.get(i) {
-                if c >= 0x80 {
-                    ascii = false;
-                } else if !c.is_ascii_alphanumeric() {
-                    break;
-                }
-                i += 1;
-            }
-            (i, ascii)
-        }
         let pieces = [
             "a", "Z", "9", "reform", " ", ",", "é", "营商", "-", "\u{7f}",
         ];
-        let mut seed = 7u64;
-        for _ in 0..2000 {
-            let mut text = String::new();
-            for _ in 0..24 {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
-            }
+        for text in crate::scan::texts_to_scan(&pieces, 7) {
             let bytes = text.as_bytes();
             for start in (0..bytes.len()).filter(|&i| text.is_char_boundary(i)) {
                 assert_eq!(
                     token_end(bytes, start),
-                    one_by_one(bytes, start),
+                    token_end_byte_by_byte(bytes, start),
                     "{text:?} at {start}"
                 );
             }
