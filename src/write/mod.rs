@@ -18,6 +18,7 @@ pub mod inputs;
 
 use crate::render::Output;
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
@@ -78,11 +79,13 @@ fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// Read the manifest of an earlier build.
+/// Read the manifest of an earlier build: its whole lines (a build killed while adding to it
+/// may have left half a line, naming no file).
 pub fn read_manifest(out: &Path) -> BTreeSet<String> {
     std::fs::read_to_string(out.join(MANIFEST))
         .map(|text| {
-            text.lines()
+            text.split_inclusive('\n')
+                .filter_map(|l| l.strip_suffix('\n'))
                 .filter(|l| is_safe_relative(l))
                 .map(str::to_string)
                 .collect()
@@ -90,13 +93,36 @@ pub fn read_manifest(out: &Path) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-fn write_manifest(out: &Path, files: &BTreeSet<String>) -> Result<(), WriteError> {
+/// Replace the manifest with `files`, in order.
+fn write_manifest<'a>(
+    out: &Path,
+    files: impl IntoIterator<Item = &'a String>,
+) -> Result<(), WriteError> {
+    write_atomic(&out.join(MANIFEST), manifest_lines(files).as_bytes())
+}
+
+/// Add `files` to the end of the manifest (made when missing), in one write.
+fn append_to_manifest<'a>(
+    out: &Path,
+    files: impl IntoIterator<Item = &'a String>,
+) -> Result<(), WriteError> {
+    use std::io::Write as _;
+    let path = out.join(MANIFEST);
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(manifest_lines(files).as_bytes()))
+        .map_err(|e| WriteError::Io(path, e))
+}
+
+fn manifest_lines<'a>(files: impl IntoIterator<Item = &'a String>) -> String {
     let mut text = String::new();
     for f in files {
         text.push_str(f);
         text.push('\n');
     }
-    write_atomic(&out.join(MANIFEST), text.as_bytes())
+    text
 }
 
 /// Whether a manifest line or output path stays inside the output folder.
@@ -139,7 +165,8 @@ pub struct Staged {
     /// Files written straight into place.
     written_direct: std::sync::atomic::AtomicUsize,
     previous: BTreeSet<String>,
-    current: BTreeSet<String>,
+    /// Every file announced so far (looked up for each file put).
+    current: FxHashSet<String>,
     /// Temporary files and where they go.
     pending: std::sync::Mutex<Vec<(PathBuf, PathBuf)>>,
     unchanged: std::sync::atomic::AtomicUsize,
@@ -172,7 +199,7 @@ impl Staged {
             direct,
             written_direct: Default::default(),
             previous: read_manifest(out),
-            current: BTreeSet::new(),
+            current: FxHashSet::default(),
             pending: Default::default(),
             unchanged: Default::default(),
         };
@@ -219,11 +246,13 @@ impl Staged {
     }
 
     fn add(&mut self, new: BTreeSet<String>) -> Result<(), WriteError> {
-        self.current.extend(new);
         if self.direct.is_some() {
             // Before the first file: a build killed part-way leaves files the next one knows.
-            write_manifest(&self.out, &self.current)?;
+            // Only the new ones are written: a build announces a dozen groups, and writing the
+            // whole list each time would cost time that grows with the square of the site.
+            append_to_manifest(&self.out, &new)?;
         }
+        self.current.extend(new);
         Ok(())
     }
 
@@ -278,9 +307,10 @@ impl Staged {
                 removed: 0,
             });
         }
-        let widened: BTreeSet<String> = self.previous.union(&self.current).cloned().collect();
-        if widened != self.previous {
-            write_manifest(&self.out, &widened)?;
+        let current = self.current_sorted();
+        let widened = sorted_union(self.previous.iter(), current.iter().copied());
+        if widened.len() != self.previous.len() {
+            write_manifest(&self.out, widened.iter().copied())?;
         }
         let pending = self.take_pending();
         pending
@@ -291,7 +321,7 @@ impl Staged {
             unchanged: self.unchanged.load(std::sync::atomic::Ordering::Relaxed),
             removed: 0,
         };
-        for stale in self.previous.difference(&self.current) {
+        for stale in self.previous.iter().filter(|p| !self.current.contains(*p)) {
             let path = self.out.join(stale);
             if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
                 std::fs::remove_file(&path).map_err(|e| WriteError::Io(path.clone(), e))?;
@@ -299,11 +329,19 @@ impl Staged {
                 remove_empty_parents(&self.out, &path);
             }
         }
-        if self.previous != self.current {
-            write_manifest(&self.out, &self.current)?;
+        let unchanged = widened.len() == self.previous.len() && widened.len() == current.len();
+        if !unchanged {
+            write_manifest(&self.out, current)?;
         }
         let _ = std::fs::remove_file(self.out.join(WRITING));
         Ok(report)
+    }
+
+    /// The files announced, in order (for the manifest).
+    fn current_sorted(&self) -> Vec<&String> {
+        let mut files: Vec<&String> = self.current.iter().collect();
+        files.sort_unstable();
+        files
     }
 
     /// The temporary files written so far and where they go, taken out.
@@ -330,6 +368,43 @@ impl Staged {
         if self.created {
             // Only when empty.
             let _ = std::fs::remove_dir(&self.out);
+        }
+    }
+}
+
+/// The files of two sorted lists, in order, each once.
+fn sorted_union<'a>(
+    mut a: impl Iterator<Item = &'a String>,
+    mut b: impl Iterator<Item = &'a String>,
+) -> Vec<&'a String> {
+    use std::cmp::Ordering;
+    let mut union = Vec::new();
+    let (mut x, mut y) = (a.next(), b.next());
+    loop {
+        match (x, y) {
+            (Some(p), Some(q)) => match p.cmp(q) {
+                Ordering::Less => {
+                    union.push(p);
+                    x = a.next();
+                }
+                Ordering::Greater => {
+                    union.push(q);
+                    y = b.next();
+                }
+                Ordering::Equal => {
+                    union.push(p);
+                    (x, y) = (a.next(), b.next());
+                }
+            },
+            (Some(p), None) => {
+                union.push(p);
+                x = a.next();
+            }
+            (None, Some(q)) => {
+                union.push(q);
+                y = b.next();
+            }
+            (None, None) => return union,
         }
     }
 }
@@ -658,6 +733,27 @@ mod tests {
         staged.abort();
         assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"home");
         assert_eq!(std::fs::read(out.join("notes.txt")).unwrap(), b"theirs");
+    }
+
+    #[test]
+    fn a_half_written_last_line_of_the_manifest_names_no_file() {
+        let (_dir, _root, out) = site_and_output();
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join(MANIFEST), "a/index.html\nb.css\npeople/x/ind").unwrap();
+        let listed: BTreeSet<String> = ["a/index.html", "b.css"].map(String::from).into();
+        assert_eq!(read_manifest(&out), listed);
+    }
+
+    #[test]
+    fn the_union_of_sorted_lists_is_sorted_and_has_each_once() {
+        let a: Vec<String> = ["a", "c", "d"].map(String::from).into();
+        let b: Vec<String> = ["b", "c", "e", "f"].map(String::from).into();
+        let union: Vec<&str> = sorted_union(a.iter(), b.iter())
+            .into_iter()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(union, ["a", "b", "c", "d", "e", "f"]);
+        assert!(sorted_union([].iter(), b.iter()).len() == 4);
     }
 
     #[test]
