@@ -172,7 +172,7 @@ pub fn build_into(
 
 /// Let go of `value` on a thread of its own: freeing a whole site's model takes tens of
 /// milliseconds, which the caller need not wait for (a process that ends meanwhile ends it).
-fn drop_in_background<T: Send + 'static>(value: T) {
+pub(crate) fn drop_in_background<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new()
         .name("drop".into())
         .spawn(move || drop(value));
@@ -222,6 +222,8 @@ fn render_into(
         })
         .collect();
     timer.lap("pages");
+    renderer.let_go();
+    drop_in_background(pages);
     let mut failed = None;
     for result in results {
         match result {

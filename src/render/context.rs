@@ -162,6 +162,11 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// What was made and kept for the pages, without the site.
+    pub fn into_made(self) -> impl Send + 'static {
+        (self.links, self.sorted)
+    }
+
     /// The entities of `kind` in list order ([`super::sorted`]).
     pub fn sorted(&self, kind: Kind) -> &[EntityRef] {
         self.sorted[kind as usize].get_or_init(|| super::sorted(self.site, kind))

@@ -31,9 +31,9 @@ pub fn emit<E>(
 ) -> Result<(), E> {
     let base = format!("{}/", opts.base_url.trim_end_matches('/'));
     let mut out = Output::default();
-    out.files
-        .insert("atom.xml".into(), atom(site, &base).into_bytes());
-    for (name, body) in sitemaps(pages, &base) {
+    let (atom, sitemaps) = rayon::join(|| atom(site, &base), || sitemaps(pages, &base));
+    out.files.insert("atom.xml".into(), atom.into_bytes());
+    for (name, body) in sitemaps {
         out.files.insert(name, body.into_bytes());
     }
     out.files.insert(

@@ -27,12 +27,15 @@ pub struct Previews {
 impl Previews {
     /// Summaries of every meeting, person, topic and organization.
     pub fn new(site: &Site) -> Self {
-        let mut entities = FxHashMap::default();
-        for kind in [Kind::Meeting, Kind::Person, Kind::Topic, Kind::Organization] {
-            for e in site.all(kind) {
-                entities.insert(site.index.path(e), entity_json(site, e));
-            }
-        }
+        use rayon::prelude::*;
+        let all: Vec<EntityRef> = [Kind::Meeting, Kind::Person, Kind::Topic, Kind::Organization]
+            .into_iter()
+            .flat_map(|kind| site.all(kind))
+            .collect();
+        let entities = all
+            .par_iter()
+            .map(|&e| (site.index.path(e), entity_json(site, e)))
+            .collect();
         let articles = site
             .all(Kind::Article)
             .map(|e| (site.index.path(e), e.index))

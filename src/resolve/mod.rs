@@ -132,11 +132,12 @@ impl Site {
     /// summary); how many paragraphs each article has stays. For a build, once its search
     /// index is written: quotes are checked and nothing else reads that text.
     pub fn release_paragraph_texts(&mut self) {
-        for body in &mut self.bodies {
+        // A million small texts at 100,000 articles: freed on every thread.
+        self.bodies.par_iter_mut().for_each(|body| {
             if let Some(body) = Arc::get_mut(body) {
                 body.release_paragraph_texts();
             }
-        }
+        });
     }
 
     /// Every evidence item of the site: key points, figures, positions, targets.

@@ -301,8 +301,13 @@ impl Staged {
     pub fn commit(self) -> Result<WriteReport, WriteError> {
         if self.direct.is_some() {
             let _ = std::fs::remove_file(self.out.join(WRITING));
+            let written = self
+                .written_direct
+                .load(std::sync::atomic::Ordering::Relaxed);
+            // Its lists of files and folders are long: let them go on a thread of their own.
+            crate::drop_in_background(self);
             return Ok(WriteReport {
-                written: self.written_direct.into_inner(),
+                written,
                 unchanged: 0,
                 removed: 0,
             });
