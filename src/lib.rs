@@ -257,7 +257,7 @@ fn write_files_but_pages(
 ) -> Result<(), write::WriteError> {
     use rayon::prelude::*;
     let search = render::search::build(site);
-    let taken = render::taken_addresses(pages, &search);
+    let taken = render::taken_addresses(site, theme, pages, &search);
     put_all(staged, search.files)?;
     let chunks = &search.chunks;
     staged.announce((0..chunks.len()).map(render::search::Chunks::path))?;

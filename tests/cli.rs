@@ -163,6 +163,42 @@ fn static_files_template_overrides_and_site_extra() {
 }
 
 #[test]
+fn a_static_file_never_takes_the_address_of_a_made_file() {
+    let (dir, site) = fixture("full");
+    let taken = [
+        "404.html",
+        "people/yuan-jiajun/index.html",
+        "atom.xml",
+        "robots.txt",
+        "data.json",
+        "search/index.js",
+        "search/d/0.js",
+    ];
+    for path in taken.iter().chain(["files/own.txt"].iter()) {
+        let file = site.join("static").join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, "STATIC COPY").unwrap();
+    }
+    let out = dir.path().join("out");
+    briefing(&[
+        "build",
+        "--root",
+        site.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ])
+    .expect_code(0, "building with static files at made addresses");
+    for path in taken {
+        assert_ne!(
+            read(&out, path),
+            "STATIC COPY",
+            "the static file at {path} replaced the file the build makes there"
+        );
+    }
+    assert_eq!(read(&out, "files/own.txt"), "STATIC COPY");
+}
+
+#[test]
 fn paragraphs_are_numbered_and_only_paragraphs() {
     let (_dir, _site, out, _) = build_full(&[]);
     let page = read(&out, "articles/reform-press-conference/index.html");

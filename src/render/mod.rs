@@ -82,6 +82,16 @@ pub struct Page {
 }
 
 impl Page {
+    /// Whether it is written to `file` (the same as `self.file() == file`, without making it).
+    pub fn is_written_to(&self, file: &str) -> bool {
+        let folder = self.path.is_empty() || self.path.ends_with('/');
+        match file.strip_prefix(self.path.as_str()) {
+            Some("") => !folder,
+            Some("index.html") => folder,
+            _ => false,
+        }
+    }
+
     /// The file it is written to.
     pub fn file(&self) -> String {
         if self.path.is_empty() || self.path.ends_with('/') {
@@ -287,7 +297,7 @@ pub fn render(
 /// robots.txt, `data.json` and the search index. Reads the whole site.
 pub fn site_files(site: &Site, pages: &[Page], theme: &Theme, opts: &RenderOptions) -> Output {
     let search = search::build(site);
-    let taken = taken_addresses(pages, &search);
+    let taken = taken_addresses(site, theme, pages, &search);
     let mut output = Output::default();
     output.files.extend(search.into_files());
     let made = emit_site_files(site, pages, theme, opts, taken, &mut |made: Made| {
@@ -303,14 +313,37 @@ pub fn site_files(site: &Site, pages: &[Page], theme: &Theme, opts: &RenderOptio
     output
 }
 
-/// The addresses of the pages and of the search index's files: no static file is written there.
-pub fn taken_addresses(pages: &[Page], search: &search::Index) -> HashSet<String> {
-    pages
-        .iter()
-        .map(Page::file)
-        .chain(search.files.iter().map(|(path, _)| path.clone()))
-        .chain((0..search.chunks.len()).map(search::Chunks::path))
+/// The addresses of the static files (the theme's, and `syntax.css`) that a page or a file of
+/// the search index has: no static file is written there.
+pub fn taken_addresses(
+    site: &Site,
+    theme: &Theme,
+    pages: &[Page],
+    search: &search::Index,
+) -> HashSet<String> {
+    static_files(site, theme)
+        .files
+        .into_keys()
+        .filter(|path| {
+            pages.iter().any(|page| page.is_written_to(path))
+                || search.files.iter().any(|(file, _)| file == path)
+                || search.chunks.has_path(path)
+        })
         .collect()
+}
+
+/// The theme's static files, and `syntax.css` when highlighting is styled by classes.
+fn static_files(site: &Site, theme: &Theme) -> Output {
+    let mut statics = Output::default();
+    for (path, bytes) in &theme.statics {
+        statics.files.insert(path.clone(), bytes.clone());
+    }
+    if site.config.markdown.highlight_theme == "css" {
+        statics
+            .files
+            .insert("syntax.css".into(), crate::highlight::css().into_bytes());
+    }
+    statics
 }
 
 /// Files made by [`emit_site_files`].
@@ -332,27 +365,21 @@ pub fn emit_site_files<E>(
     pages: &[Page],
     theme: &Theme,
     opts: &RenderOptions,
-    mut taken: HashSet<String>,
+    taken: HashSet<String>,
     emit: &mut impl FnMut(Made) -> Result<(), E>,
 ) -> Result<(), E> {
+    let mut statics = static_files(site, theme);
+    statics.files.retain(|path, _| !taken.contains(path));
     let mut emit_group = |group: Output| {
-        taken.extend(group.files.keys().cloned());
+        statics
+            .files
+            .retain(|path, _| !group.files.contains_key(path));
         emit(Made::Files(group))
     };
     feeds::emit(site, pages, opts, &mut emit_group)?;
     let data_json = data::data_json(site, &opts.base_url);
-    taken.insert("data.json".to_string());
+    statics.files.remove("data.json");
     emit(Made::Parts("data.json".to_string(), data_json))?;
-    let mut statics = Output::default();
-    for (path, bytes) in &theme.statics {
-        statics.files.insert(path.clone(), bytes.clone());
-    }
-    if site.config.markdown.highlight_theme == "css" {
-        statics
-            .files
-            .insert("syntax.css".into(), crate::highlight::css().into_bytes());
-    }
-    statics.files.retain(|path, _| !taken.contains(path));
     emit(Made::Files(statics))
 }
 
@@ -737,4 +764,34 @@ fn home(site: &Cx) -> Vars {
             ),
         ),
     )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_written_to_its_file_and_no_other() {
+        let page = |path: &str| Page {
+            path: path.to_string(),
+            kind: PageKind::Home,
+        };
+        for path in ["", "people/x/", "404.html", "people/"] {
+            let p = page(path);
+            for file in [
+                "index.html",
+                "people/x/index.html",
+                "404.html",
+                "people/x/",
+                "people/index.html",
+                "people/x/index.htm",
+            ] {
+                assert_eq!(
+                    p.is_written_to(file),
+                    p.file() == file,
+                    "{path:?} and {file:?}"
+                );
+            }
+        }
+    }
 }

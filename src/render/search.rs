@@ -950,6 +950,14 @@ impl<'a> Chunks<'a> {
         format!("search/d/{n}.js")
     }
 
+    /// Whether `path` is the address of one of these chunks.
+    pub fn has_path(&self, path: &str) -> bool {
+        path.strip_prefix("search/d/")
+            .and_then(|rest| rest.strip_suffix(".js"))
+            .and_then(|n| n.parse::<usize>().ok())
+            .is_some_and(|n| n < self.len() && Self::path(n) == path)
+    }
+
     /// The file of chunk `n`: title, address, date, source and unit texts of its documents.
     pub fn file(&self, n: usize) -> Vec<u8> {
         let (s, end) = (
