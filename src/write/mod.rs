@@ -248,8 +248,9 @@ impl Staged {
     fn add(&mut self, new: BTreeSet<String>) -> Result<(), WriteError> {
         if self.direct.is_some() {
             // Before the first file: a build killed part-way leaves files the next one knows.
-            // Only the new ones are written: a build announces a dozen groups, and writing the
-            // whole list each time would cost time that grows with the square of the site.
+            // Only the new ones are written: the number of groups grows with the site (one per
+            // 512 entity feeds), so writing the whole list each time would cost time that grows
+            // with the square of the site.
             append_to_manifest(&self.out, &new)?;
         }
         self.current.extend(new);
