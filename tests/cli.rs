@@ -14,15 +14,7 @@ const BASE_URL: &str = "https://example.org/brief/";
 fn build_full(extra: &[&str]) -> (tempfile::TempDir, PathBuf, PathBuf, Run) {
     let (dir, site) = fixture("full");
     let out = dir.path().join("out");
-    let mut args = vec![
-        "build".to_string(),
-        "--root".into(),
-        site.to_string_lossy().into_owned(),
-        "--output".into(),
-        out.to_string_lossy().into_owned(),
-    ];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let run = briefing(&args);
+    let run = build_to(&site, &out, extra);
     run.expect_code(0, "building the full fixture");
     (dir, site, out, run)
 }
@@ -180,14 +172,7 @@ fn a_static_file_never_takes_the_address_of_a_made_file() {
         std::fs::write(file, "STATIC COPY").unwrap();
     }
     let out = dir.path().join("out");
-    briefing(&[
-        "build",
-        "--root",
-        site.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ])
-    .expect_code(0, "building with static files at made addresses");
+    build_to(&site, &out, &[]).expect_code(0, "building with static files at made addresses");
     for path in taken {
         assert_ne!(
             read(&out, path),
@@ -762,13 +747,7 @@ fn a_second_build_writes_nothing() {
     let before = snapshot(&out);
     let times = mtimes(&out);
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let run = briefing(&[
-        "build",
-        "--root",
-        site.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let run = build_to(&site, &out, &[]);
     run.expect_code(0, "second build");
     assert!(
         run.stderr.contains("(0 written")
@@ -785,14 +764,7 @@ fn a_build_removes_what_it_wrote_before_and_keeps_other_files() {
     let (_dir, site, out, _) = build_full(&[]);
     std::fs::write(out.join("keep-me.txt"), "not written by briefing").unwrap();
     std::fs::remove_file(site.join("content/articles/unsafe-html.md")).unwrap();
-    briefing(&[
-        "build",
-        "--root",
-        site.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ])
-    .expect_code(0, "rebuild");
+    build_to(&site, &out, &[]).expect_code(0, "rebuild");
     assert!(!out.join("articles/unsafe-html/index.html").exists());
     assert_eq!(
         std::fs::read_to_string(out.join("keep-me.txt")).unwrap(),
@@ -816,13 +788,7 @@ fn a_failed_build_leaves_the_previous_output_as_it_was() {
         .unwrap()
         .replace("in passing", "in passing, changed");
     std::fs::write(&article, text).unwrap();
-    let run = briefing(&[
-        "build",
-        "--root",
-        site.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let run = build_to(&site, &out, &[]);
     run.expect_code(1, "a build with an error");
     assert!(
         run.stderr.contains("content/meetings/fourth-plenary.yaml:9:8: error: no person has the id `yuan-jiajn` (did you mean `yuan-jiajun`?)"),

@@ -18,15 +18,7 @@ const BASE_URL: &str = "https://example.org/brief/";
 fn build_full(extra: &[&str]) -> (tempfile::TempDir, PathBuf, PathBuf) {
     let (dir, site) = fixture("full");
     let out = dir.path().join("out");
-    let mut args = vec![
-        "build".to_string(),
-        "--root".into(),
-        site.to_string_lossy().into_owned(),
-        "--output".into(),
-        out.to_string_lossy().into_owned(),
-    ];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    briefing(&args).expect_code(0, "building the full fixture");
+    build_to(&site, &out, extra).expect_code(0, "building the full fixture");
     (dir, site, out)
 }
 
@@ -307,14 +299,7 @@ fn data_json_holds_the_whole_site_and_matches_its_schema() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    briefing(&[
-        "build",
-        "--root",
-        site.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ])
-    .expect_code(0, "build");
+    build_to(&site, &out, &[]).expect_code(0, "build");
     let data = valid_data(&out, "full fixture");
 
     assert_eq!(data["format"], "briefing-data");
@@ -410,15 +395,7 @@ fn data_json_holds_the_whole_site_and_matches_its_schema() {
 
     // With drafts, the draft is in, flagged; the file is valid either way.
     let drafts = dir.path().join("drafts");
-    briefing(&[
-        "build",
-        "--drafts",
-        "--root",
-        site.to_str().unwrap(),
-        "--output",
-        drafts.to_str().unwrap(),
-    ])
-    .expect_code(0, "build --drafts");
+    build_to(&site, &drafts, &["--drafts"]).expect_code(0, "build --drafts");
     let data = valid_data(&drafts, "full fixture with drafts");
     assert_eq!(entity(&data, "articles", "draft-article")["draft"], true);
 
@@ -497,14 +474,7 @@ fn charts_are_drawn_at_build_time_with_text_equivalents() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    briefing(&[
-        "build",
-        "--root",
-        site.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ])
-    .expect_code(0, "build");
+    build_to(&site, &out, &[]).expect_code(0, "build");
 
     // Meetings by year, on the meetings index and the home page: 2022, 2023 (two).
     for page in ["meetings/index.html", "index.html"] {
@@ -569,14 +539,7 @@ fn charts_are_drawn_at_build_time_with_text_equivalents() {
 
     // Two builds draw the same bytes.
     let again = dir.path().join("again");
-    briefing(&[
-        "build",
-        "--root",
-        site.to_str().unwrap(),
-        "--output",
-        again.to_str().unwrap(),
-    ])
-    .expect_code(0, "build");
+    build_to(&site, &again, &[]).expect_code(0, "build");
     for page in [
         "people/yuan-jiajun/index.html",
         "topics/soe-reform/index.html",
