@@ -222,8 +222,7 @@ fn render_into(
         })
         .collect();
     timer.lap("pages");
-    renderer.let_go();
-    drop_in_background(pages);
+    drop_in_background((renderer.into_made(), pages));
     let mut failed = None;
     for result in results {
         match result {
@@ -257,7 +256,7 @@ fn write_files_but_pages(
 ) -> Result<(), write::WriteError> {
     use rayon::prelude::*;
     let search = render::search::build(site);
-    let taken = render::taken_addresses(site, theme, pages, &search);
+    let statics = render::static_files(site, theme, pages, &search);
     put_all(staged, search.files)?;
     let chunks = &search.chunks;
     staged.announce((0..chunks.len()).map(render::search::Chunks::path))?;
@@ -266,7 +265,7 @@ fn write_files_but_pages(
         .try_for_each(|n| staged.put(&render::search::Chunks::path(n), &chunks.file(n)))?;
     timer.lap("search files");
     site.release_paragraph_texts();
-    render::emit_site_files(site, pages, theme, opts, taken, &mut |made| match made {
+    render::emit_site_files(site, pages, opts, statics, &mut |made| match made {
         render::Made::Files(group) => put_all(staged, group.files.into_iter().collect()),
         render::Made::Parts(path, parts) => {
             staged.announce([path.clone()])?;

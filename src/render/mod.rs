@@ -24,7 +24,7 @@ use context::{Cx, obj, to_value, with};
 use context::{link, list_item};
 use links::{LinkStyle, internal};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use tera::Value;
 use theme::Theme;
 
@@ -297,10 +297,10 @@ pub fn render(
 /// robots.txt, `data.json` and the search index. Reads the whole site.
 pub fn site_files(site: &Site, pages: &[Page], theme: &Theme, opts: &RenderOptions) -> Output {
     let search = search::build(site);
-    let taken = taken_addresses(site, theme, pages, &search);
+    let statics = static_files(site, theme, pages, &search);
     let mut output = Output::default();
     output.files.extend(search.into_files());
-    let made = emit_site_files(site, pages, theme, opts, taken, &mut |made: Made| {
+    let made = emit_site_files(site, pages, opts, statics, &mut |made: Made| {
         match made {
             Made::Files(group) => output.files.extend(group.files),
             Made::Parts(path, parts) => {
@@ -313,27 +313,9 @@ pub fn site_files(site: &Site, pages: &[Page], theme: &Theme, opts: &RenderOptio
     output
 }
 
-/// The addresses of the static files (the theme's, and `syntax.css`) that a page or a file of
-/// the search index has: no static file is written there.
-pub fn taken_addresses(
-    site: &Site,
-    theme: &Theme,
-    pages: &[Page],
-    search: &search::Index,
-) -> HashSet<String> {
-    static_files(site, theme)
-        .files
-        .into_keys()
-        .filter(|path| {
-            pages.iter().any(|page| page.is_written_to(path))
-                || search.files.iter().any(|(file, _)| file == path)
-                || search.chunks.has_path(path)
-        })
-        .collect()
-}
-
-/// The theme's static files, and `syntax.css` when highlighting is styled by classes.
-fn static_files(site: &Site, theme: &Theme) -> Output {
+/// The static files to write: the theme's, and `syntax.css` when highlighting is styled by
+/// classes, less those at the address of a page or of a file of `search`.
+pub fn static_files(site: &Site, theme: &Theme, pages: &[Page], search: &search::Index) -> Output {
     let mut statics = Output::default();
     for (path, bytes) in &theme.statics {
         statics.files.insert(path.clone(), bytes.clone());
@@ -343,6 +325,11 @@ fn static_files(site: &Site, theme: &Theme) -> Output {
             .files
             .insert("syntax.css".into(), crate::highlight::css().into_bytes());
     }
+    statics.files.retain(|path, _| {
+        !(pages.iter().any(|page| page.is_written_to(path))
+            || search.files.iter().any(|(file, _)| file == path)
+            || search.chunks.has_path(path))
+    });
     statics
 }
 
@@ -357,19 +344,15 @@ pub enum Made {
 /// The files that are not pages nor the search index, made in groups one after another (each
 /// group's work in parallel), each handed to `emit` as soon as it is made, so that a build can
 /// write a group and let it go before making the next: the feeds with the sitemap and
-/// robots.txt, `data.json` (in parts), then the static files. A static file at a `taken`
-/// address (see [`taken_addresses`]) or at the address of a generated file is left out. Reads
-/// an article's first paragraph, not the others.
+/// robots.txt, `data.json` (in parts), then `statics` (see [`static_files`]), less any at the
+/// address of a generated file. Reads an article's first paragraph, not the others.
 pub fn emit_site_files<E>(
     site: &Site,
     pages: &[Page],
-    theme: &Theme,
     opts: &RenderOptions,
-    taken: HashSet<String>,
+    mut statics: Output,
     emit: &mut impl FnMut(Made) -> Result<(), E>,
 ) -> Result<(), E> {
-    let mut statics = static_files(site, theme);
-    statics.files.retain(|path, _| !taken.contains(path));
     let mut emit_group = |group: Output| {
         statics
             .files
@@ -407,10 +390,10 @@ impl<'a> PageRenderer<'a> {
         }
     }
 
-    /// Let go of the values made for the pages, on a thread of their own: at 100,000 articles
-    /// they are a million small allocations.
-    pub fn let_go(self) {
-        crate::drop_in_background((self.cx.into_made(), self.shared));
+    /// The values made for the pages, without the site (at 100,000 articles a million small
+    /// allocations, to be let go where the caller need not wait).
+    pub fn into_made(self) -> impl Send + 'static {
+        (self.cx.into_made(), self.shared)
     }
 
     /// The HTML of one page; a template error as a diagnostic at its place in the template.
